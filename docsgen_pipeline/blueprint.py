@@ -1,0 +1,179 @@
+"""The blueprint: the doc set's skeleton and the planned-files authority.
+
+Phases 0..5, each with the files it must produce.  Asset keys come from the blueprint
+(``phase<N>/<file key>``) and never from the brief, so one code location serves every docs run;
+file names come from the brief's project slug (``<slug>-NN-<name>.md``, the root is ``<slug>.md``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from docsgen_pipeline.errors import BlueprintError
+
+PHASE_NUMBERS = tuple(range(6))
+_KEY_PATTERN = r"^[a-z][a-z0-9_]{0,47}$"
+_NAME_PATTERN = r"^[a-z0-9][a-z0-9-]{0,47}$"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Dependencies(_Model):
+    """What a file must reference: glossary terms, canonical schemas, other planned files."""
+
+    terms: bool = False
+    schemas: bool = False
+    files: tuple[str, ...] = ()
+
+
+class PlannedFile(_Model):
+    key: str = Field(pattern=_KEY_PATTERN, description="asset-key part, unique in the blueprint")
+    number: int | None = Field(default=None, ge=0, le=99, description="NN in the file name; none for the root")
+    name: str = Field(default="", pattern=r"^$|" + _NAME_PATTERN[1:])
+    title: str = Field(min_length=1)
+    intent: str = Field(min_length=1)
+    kind: str = Field(default="generic", description="which writer template the offline agent uses")
+    index: bool = Field(default=False, description="section index page, linked from every nav block")
+    required_headings: tuple[str, ...] = ()
+    depends: Dependencies = Dependencies()
+
+    def filename(self, slug: str) -> str:
+        if self.number is None:
+            return f"{slug}.md"
+        return f"{slug}-{self.number:02d}-{self.name}.md"
+
+
+class Phase(_Model):
+    number: int = Field(ge=0, le=5)
+    title: str = Field(min_length=1)
+    description: str = ""
+    files: tuple[PlannedFile, ...] = Field(min_length=1)
+
+    @property
+    def key(self) -> str:
+        return f"phase{self.number}"
+
+    @property
+    def index_file(self) -> PlannedFile | None:
+        return next((f for f in self.files if f.index), None)
+
+
+class Blueprint(_Model):
+    name: str = Field(min_length=1)
+    version: int = Field(default=1, ge=1)
+    description: str = ""
+    phases: tuple[Phase, ...]
+
+    @model_validator(mode="after")
+    def _check_shape(self) -> Blueprint:
+        numbers = [p.number for p in self.phases]
+        if tuple(numbers) != PHASE_NUMBERS:
+            raise ValueError(f"phases must be numbered 0..5 in order, got {numbers}")
+        seen_keys: set[str] = set()
+        seen_names: set[tuple[int | None, str]] = set()
+        roots = 0
+        for phase in self.phases:
+            for f in phase.files:
+                if f.key in seen_keys:
+                    raise ValueError(f"file key '{f.key}' is used twice")
+                seen_keys.add(f.key)
+                if f.key in ("plan", "validation", "approval"):
+                    raise ValueError(f"file key '{f.key}' is reserved")
+                if f.number is None:
+                    roots += 1
+                elif not f.name:
+                    raise ValueError(f"file '{f.key}' has a number but no name")
+                if (f.number, f.name) in seen_names:
+                    raise ValueError(f"file '{f.key}' has the same number and name as another file")
+                seen_names.add((f.number, f.name))
+        if roots != 1 or self.phases[0].files[0].number is not None:
+            raise ValueError("exactly one root file (no number) is needed, first in phase 0")
+        for phase in self.phases:
+            for f in phase.files:
+                for dep in f.depends.files:
+                    if dep not in seen_keys:
+                        raise ValueError(f"file '{f.key}' depends on unknown file '{dep}'")
+        return self
+
+    @property
+    def root(self) -> PlannedFile:
+        return self.phases[0].files[0]
+
+    @cached_property
+    def files_by_key(self) -> dict[str, PlannedFile]:
+        return {f.key: f for p in self.phases for f in p.files}
+
+    @cached_property
+    def phase_of(self) -> dict[str, int]:
+        return {f.key: p.number for p in self.phases for f in p.files}
+
+    def all_files(self) -> list[PlannedFile]:
+        return [f for p in self.phases for f in p.files]
+
+    def section_indexes(self) -> list[tuple[Phase, PlannedFile]]:
+        return [(p, idx) for p in self.phases if (idx := p.index_file) is not None]
+
+    def schema_file(self) -> PlannedFile | None:
+        return next((f for f in self.all_files() if f.kind == "schemas"), None)
+
+    def filenames(self, slug: str) -> dict[str, str]:
+        """file key -> file name for a project slug."""
+        return {f.key: f.filename(slug) for f in self.all_files()}
+
+    def content_hash(self) -> str:
+        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()
+
+    def to_yaml(self) -> str:
+        return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
+
+
+def _format_error(source: str, error: ValidationError) -> str:
+    first = error.errors()[0]
+    location = ".".join(str(part) for part in first["loc"]) or "(top level)"
+    return f"{source}: field '{location}': {first['msg']}"
+
+
+def parse_blueprint(text: str, source: str) -> Blueprint:
+    try:
+        data: Any = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        raise BlueprintError(f"{source}:{where}: invalid YAML: {getattr(exc, 'problem', exc)}") from None
+    if not isinstance(data, dict):
+        raise BlueprintError(f"{source}: a blueprint must be a mapping with 'name' and 'phases'")
+    try:
+        return Blueprint.model_validate(data)
+    except ValidationError as exc:
+        raise BlueprintError(_format_error(source, exc)) from None
+
+
+def load_blueprint(path: str | Path) -> Blueprint:
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise BlueprintError(f"{p}: blueprint file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BlueprintError(f"{p}: cannot read blueprint: {exc}") from None
+    return parse_blueprint(text, str(p))
+
+
+DEFAULT_BLUEPRINT_RESOURCE = "default_blueprint.yaml"
+
+
+def default_blueprint_text() -> str:
+    return resources.files("docsgen_pipeline.data").joinpath(DEFAULT_BLUEPRINT_RESOURCE).read_text(encoding="utf-8")
+
+
+def default_blueprint() -> Blueprint:
+    return parse_blueprint(default_blueprint_text(), f"<package>/{DEFAULT_BLUEPRINT_RESOURCE}")

@@ -1,0 +1,56 @@
+"""One error root for DocsGen.
+
+Everything below the CLI raises a subclass of :class:`DocsGenError`; only the CLI (and the
+Dagster layer, which turns them into ``dagster.Failure``) prints them.  Messages are written for
+the person who has to act on them: they name the file, field or line and say what to do.
+"""
+
+from __future__ import annotations
+
+
+class DocsGenError(Exception):
+    """Root of every error DocsGen raises on purpose."""
+
+
+class InputError(DocsGenError):
+    """A user-supplied file (brief, blueprint, config) is unreadable or invalid."""
+
+
+class BriefError(InputError):
+    """The project brief cannot be read or does not validate."""
+
+
+class BlueprintError(InputError):
+    """The blueprint cannot be read or does not validate."""
+
+
+class ConfigError(InputError):
+    """A configuration value (docsgen.toml, resource config, CLI flag) is invalid."""
+
+
+class RunIdError(InputError):
+    """A docs-run id is not a valid, safe partition key."""
+
+
+class StoreError(DocsGenError):
+    """The artifact store refused an operation (e.g. rewriting an immutable artifact)."""
+
+
+class UnknownRunError(DocsGenError):
+    """A docs run that was never registered was named."""
+
+
+class PlanError(DocsGenError):
+    """A phase plan does not match the blueprint (the planned-files authority)."""
+
+
+class AgentError(DocsGenError):
+    """An agent call failed in a way retries could not fix."""
+
+
+class LifecycleError(DocsGenError):
+    """A lifecycle action (approve, reject, cancel, advance) is not allowed in this state."""
+
+
+class RunLockedError(LifecycleError):
+    """Another execution of the same docs run is in flight."""
