@@ -19,6 +19,7 @@ class _Model(BaseModel):
 
 class OutlineSection(_Model):
     heading: str = Field(min_length=1)
+    level: int = Field(default=2, ge=2, le=4, description="2 for ##, 3 for ###, 4 for ####")
     intent: str = ""
 
 

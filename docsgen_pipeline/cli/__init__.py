@@ -1,0 +1,1 @@
+"""The ``docsgen`` command: one module per subcommand, registered in :mod:`.main`."""

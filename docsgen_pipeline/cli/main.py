@@ -1,0 +1,61 @@
+"""``docsgen`` entry point.
+
+Subcommands live one per module and are registered in :data:`COMMANDS`, a plain dict, so the
+list of verbs is readable in one place.  Errors from below are :class:`DocsGenError`s; this is the
+one boundary that prints them (one line, on stderr) and exits non-zero.
+"""
+
+from __future__ import annotations
+
+import sys
+from importlib import import_module
+
+import click
+
+from docsgen_pipeline.errors import DocsGenError
+
+# verb -> "module:attribute" of a click command; imported lazily so `docsgen validate` does not
+# pay for importing Dagster.
+COMMANDS: dict[str, str] = {
+}
+
+
+class _LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, attr = target.split(":")
+        command = getattr(import_module(module_name), attr)
+        assert isinstance(command, click.Command)
+        return command
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="docsgen-pipeline")
+def cli() -> None:
+    """DocsGen: turn a project brief into a validated documentation set, phase by phase."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        cli.main(args=argv, prog_name="docsgen", standalone_mode=False)
+    except DocsGenError as exc:
+        click.echo(f"docsgen: error: {exc}", err=True)
+        return 2
+    except click.exceptions.Abort:
+        click.echo("docsgen: aborted", err=True)
+        return 130
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
