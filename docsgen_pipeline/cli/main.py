@@ -42,7 +42,8 @@ def cli() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        cli.main(args=argv, prog_name="docsgen", standalone_mode=False)
+        # Non-standalone click returns the exit code a command asked for with ctx.exit(N).
+        result = cli.main(args=argv, prog_name="docsgen", standalone_mode=False)
     except DocsGenError as exc:
         click.echo(f"docsgen: error: {exc}", err=True)
         return 2
@@ -54,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except click.exceptions.Exit as exc:
         return exc.exit_code
-    return 0
+    return result if isinstance(result, int) else 0
 
 
 if __name__ == "__main__":
