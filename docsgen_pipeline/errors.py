@@ -54,3 +54,19 @@ class LifecycleError(DocsGenError):
 
 class RunLockedError(LifecycleError):
     """Another execution of the same docs run is in flight."""
+
+
+class TransientAgentError(AgentError):
+    """A call failed in a way a retry may fix (timeout, 429, 5xx, connection); retried before surfacing."""
+
+
+class CircuitOpenError(AgentError):
+    """The endpoint's circuit breaker is open after consecutive failures; calls fail fast until it cools down."""
+
+
+class BudgetExceededError(AgentError):
+    """The next call would take the docs run over its cost cap; nothing was sent."""
+
+
+class PlanParseError(AgentError):
+    """The model's phase plan stayed invalid JSON (or failed validation) after the allowed re-asks."""
