@@ -1,0 +1,64 @@
+"""The bundle: every approved file, the reports and a manifest (pure)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from docsgen_pipeline.docs_run import APPROVALS, FINAL_ISSUES, FINAL_REPORT, REPORTS, DocsRun, approval_name, issues_name, report_name
+from docsgen_pipeline.store import sha256_hex
+
+
+def bundle_files(run: DocsRun) -> tuple[dict[str, bytes], dict[str, Any]]:
+    """Files of the bundle (relative path -> bytes) and its manifest."""
+    files: dict[str, bytes] = {}
+    entries: list[dict[str, Any]] = []
+    for phase in run.blueprint.phases:
+        for planned in phase.files:
+            record = run.latest_file(planned.key)
+            if record is None:
+                continue
+            data = run.store.read_bytes(run.run_id, record)
+            files[record.name] = data
+            agent = record.meta.get("agent", {})
+            entries.append(
+                {
+                    "file": record.name,
+                    "phase": phase.number,
+                    "key": planned.key,
+                    "title": planned.title,
+                    "version": record.version,
+                    "sha256": record.sha256,
+                    "generator": agent,
+                }
+            )
+    reports = []
+    for name in [*(report_name(p.number) for p in run.blueprint.phases), *(issues_name(p.number) for p in run.blueprint.phases), FINAL_REPORT, FINAL_ISSUES]:
+        record = run.store.latest(run.run_id, REPORTS, name)
+        if record is not None:
+            data = run.store.read_bytes(run.run_id, record)
+            files[f"reports/{name}"] = data
+            reports.append({"file": f"reports/{name}", "version": record.version, "sha256": record.sha256})
+    approvals = []
+    for phase in run.blueprint.phases:
+        record = run.store.latest(run.run_id, APPROVALS, approval_name(phase.number))
+        if record is not None:
+            payload = json.loads(run.store.read_text(run.run_id, record))
+            approvals.append(
+                {"phase": phase.number, "approver": payload.get("approver"), "note": payload.get("note", ""), "at": record.created_at, "files": payload.get("files", {})}
+            )
+    reg = run.registration
+    manifest: dict[str, Any] = {
+        "docs_run": run.run_id,
+        "project": reg.project,
+        "review_mode": reg.review_mode,
+        "brief_sha256": reg.brief_sha256,
+        "blueprint": {"name": reg.blueprint_name, "version": reg.blueprint_version, "sha256": reg.blueprint_sha256},
+        "files": entries,
+        "reports": reports,
+        "approvals": approvals,
+    }
+    manifest_bytes = (json.dumps(manifest, indent=2, sort_keys=False) + "\n").encode()
+    files["manifest.json"] = manifest_bytes
+    manifest["manifest_sha256"] = sha256_hex(manifest_bytes)
+    return files, manifest

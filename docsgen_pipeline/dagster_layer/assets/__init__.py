@@ -1,0 +1,1 @@
+"""Asset factories: the brief, each phase (plan, files, gate, approval) and the final bundle."""

@@ -1,0 +1,84 @@
+"""The docs run's brief: registered from the CLI or given in the Launchpad."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import dagster as dg
+from pydantic import Field
+
+from docsgen_pipeline.blueprint import Blueprint
+from docsgen_pipeline.brief import guess_format
+from docsgen_pipeline.dagster_layer.keys import BRIEF_KEY
+from docsgen_pipeline.dagster_layer.partitions import docs_runs
+from docsgen_pipeline.dagster_layer.resources import ArtifactStoreResource
+from docsgen_pipeline.dagster_layer.runtime import user_errors
+from docsgen_pipeline.errors import BriefError
+from docsgen_pipeline.registration import register_docs_run
+
+
+class BriefConfig(dg.Config):  # type: ignore[misc]
+    """Give the brief when starting a docs run from the UI (leave empty if the CLI registered it)."""
+
+    brief_path: str = Field(default="", description="path of a brief file (YAML or Markdown) on the Dagster host")
+    brief_text: str = Field(default="", description="the brief pasted as text (YAML, or Markdown starting with '#' / front matter)")
+    brief_format: Literal["auto", "yaml", "markdown"] = "auto"
+    review_mode: Literal["", "batch", "interactive"] = Field(default="", description="empty: the brief's choice, else batch")
+
+
+def build_brief_asset(blueprint: Blueprint) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=BRIEF_KEY,
+        partitions_def=docs_runs,
+        group_name="docs_run",
+        description="The docs run's registered brief (validated) and its settings.",
+        code_version="1",
+    )
+    def brief(context: dg.AssetExecutionContext, config: BriefConfig, store: ArtifactStoreResource) -> dg.MaterializeResult:
+        artifacts = store.get()
+        run_id = context.partition_key
+        with user_errors():
+            if config.brief_path or config.brief_text:
+                if config.brief_path and config.brief_text:
+                    raise BriefError("give either brief_path or brief_text, not both")
+                if config.brief_path:
+                    path = Path(config.brief_path).expanduser()
+                    try:
+                        text = path.read_text(encoding="utf-8")
+                    except OSError as exc:
+                        raise BriefError(f"{path}: cannot read brief: {exc}") from None
+                    source = str(path)
+                else:
+                    text, source = config.brief_text, "Launchpad brief_text"
+                fmt = guess_format(source, text) if config.brief_format == "auto" else config.brief_format
+                registration, parsed = register_docs_run(
+                    artifacts,
+                    brief_text=text,
+                    brief_format=fmt,
+                    brief_source=source,
+                    blueprint=blueprint,
+                    run_id=run_id,
+                    review_mode=config.review_mode or None,
+                    created_by="ui",
+                )
+            elif artifacts.has_run(run_id):
+                registration = artifacts.registration(run_id)
+            else:
+                raise BriefError(
+                    f"docs run '{run_id}' has no brief yet: give brief_path or brief_text in the Launchpad config "
+                    "of docs_run/brief, or register it with `docsgen run BRIEF --run-id " + run_id + "`"
+                )
+        return dg.MaterializeResult(
+            metadata={
+                "project": registration.project,
+                "slug": registration.slug,
+                "review_mode": registration.review_mode,
+                "blueprint": f"{registration.blueprint_name} v{registration.blueprint_version}",
+                "brief_sha256": registration.brief_sha256,
+                "agent": dg.MetadataValue.json(registration.agent),
+            },
+            data_version=dg.DataVersion(registration.brief_sha256),
+        )
+
+    return brief

@@ -1,0 +1,52 @@
+"""Jobs: the whole docs run in batch, one phase at a time (interactive), and the final step."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from docsgen_pipeline.blueprint import Blueprint
+from docsgen_pipeline.dagster_layer.keys import BRIEF_KEY, BUNDLE_KEY, CROSS_VALIDATION_KEY
+from docsgen_pipeline.dagster_layer.partitions import docs_runs
+
+BATCH_JOB = "docs_run_batch"
+FINAL_JOB = "docs_run_final"
+
+
+def phase_job_name(number: int) -> str:
+    return f"phase{number}_generate"
+
+
+def phase_selection(number: int) -> dg.AssetSelection:
+    """Plan, files and gate of one phase (approval is a separate, deliberate step)."""
+    group = dg.AssetSelection.groups(f"phase{number}")
+    return group - dg.AssetSelection.assets(dg.AssetKey([f"phase{number}", "approval"]))
+
+
+def build_jobs(blueprint: Blueprint) -> list[dg.UnresolvedAssetJobDefinition]:
+    jobs = [
+        dg.define_asset_job(
+            BATCH_JOB,
+            selection=dg.AssetSelection.all(),
+            partitions_def=docs_runs,
+            description="Every phase of a docs run, approving each phase automatically when its gate passes.",
+        ),
+        dg.define_asset_job(
+            FINAL_JOB,
+            selection=dg.AssetSelection.assets(CROSS_VALIDATION_KEY, BUNDLE_KEY),
+            partitions_def=docs_runs,
+            description="Cross-validate the whole doc set and write the bundle.",
+        ),
+    ]
+    for phase in blueprint.phases:
+        selection = phase_selection(phase.number)
+        if phase.number == 0:
+            selection = selection | dg.AssetSelection.assets(BRIEF_KEY)
+        jobs.append(
+            dg.define_asset_job(
+                phase_job_name(phase.number),
+                selection=selection,
+                partitions_def=docs_runs,
+                description=f"Plan, generate and gate phase {phase.number} ({phase.title}).",
+            )
+        )
+    return jobs

@@ -1,0 +1,33 @@
+"""Deployment choices as resources: where artifacts live, which agent writes."""
+
+from __future__ import annotations
+
+import dagster as dg
+from pydantic import Field
+
+from docsgen_pipeline.agents.base import Agent
+from docsgen_pipeline.store import ArtifactStore
+
+
+class ArtifactStoreResource(dg.ConfigurableResource):  # type: ignore[misc]
+    """The immutable artifact store (a folder; defaults under $DOCSGEN_HOME)."""
+
+    root: str = Field(description="folder holding every docs run's artifacts")
+
+    def get(self) -> ArtifactStore:
+        return ArtifactStore(self.root)
+
+
+class AgentResource(dg.ConfigurableResource):  # type: ignore[misc]
+    """The writer for deployments; a docs run may choose another one when it is registered."""
+
+    kind: str = Field(default="template", description="template (offline), openai or command")
+    max_concurrency: int = Field(default=4, ge=1, le=64, description="files of a phase written at once")
+
+    def build(self, run_agent: dict[str, object] | None = None) -> Agent:
+        from docsgen_pipeline.agents.template.agent import TemplateAgent
+
+        kind = str((run_agent or {}).get("kind") or self.kind)
+        if kind != "template":
+            raise dg.Failure(description=f"agent kind '{kind}' is not available in this deployment")
+        return TemplateAgent()
