@@ -1,14 +1,28 @@
-"""Entry points the pipeline and ``docsgen validate`` call.  (Contract; implemented by the rules.)
+"""Entry points the pipeline and ``docsgen validate`` call.
 
 Check names are statements that should hold, so a red check in the Dagster UI reads as the broken
-promise; each maps to the rule ids whose findings decide it.
+promise; each maps to the rule ids whose findings decide it.  The rules themselves live in
+``file_rules``, ``links``, ``terminology``, ``schema_refs`` and ``plan``; every document is parsed
+once (:func:`~docsgen_pipeline.markdown.document.parse_cached`) and shared by all of them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
+from docsgen_pipeline.markdown.document import Document, parse_cached
+from docsgen_pipeline.validators.file_rules import (
+    check_nav_block,
+    check_non_empty,
+    check_placeholders,
+    check_single_h1_first,
+)
+from docsgen_pipeline.validators.issues import sort_issues, unsuppressed
+from docsgen_pipeline.validators.links import check_links
 from docsgen_pipeline.validators.model import Issue, ValidationContext
+from docsgen_pipeline.validators.plan import check_planned_files, check_required_headings
+from docsgen_pipeline.validators.schema_refs import check_schema_refs
+from docsgen_pipeline.validators.terminology import check_terminology
 
 # Cheap checks run on each file as soon as it is written (blocking asset checks on file assets).
 FILE_CHECKS: dict[str, tuple[str, ...]] = {
@@ -28,12 +42,50 @@ GATE_CHECKS: dict[str, tuple[str, ...]] = {
 }
 
 
+def file_issues(filename: str, doc: Document, ctx: ValidationContext) -> list[Issue]:
+    """The per-file rules on an already parsed document (unsorted, unsuppressed)."""
+    if doc.blank:
+        return check_non_empty(filename, doc)
+    found = check_single_h1_first(filename, doc) + check_placeholders(filename, doc)
+    if ctx.nav_targets is not None:
+        found += check_nav_block(filename, doc, ctx.nav_targets)
+    return found
+
+
 def check_file(filename: str, text: str, ctx: ValidationContext) -> list[Issue]:
     """Run the per-file rules on one document."""
-    raise NotImplementedError
+    doc = parse_cached(text)
+    return sort_issues(unsuppressed(file_issues(filename, doc, ctx), doc))
+
+
+def gate_issues(
+    filename: str, doc: Document, corpus: Mapping[str, str], ctx: ValidationContext, known: frozenset[str]
+) -> list[Issue]:
+    """The gate rules for one target file (unsorted, unsuppressed)."""
+
+    def document_of(name: str) -> Document:
+        return parse_cached(corpus[name])
+
+    found = check_links(filename, doc, corpus, known, document_of)
+    found += check_terminology(filename, doc, ctx.glossary)
+    found += check_schema_refs(filename, doc, ctx.required_schema_refs.get(filename, ()), ctx.schema_file)
+    if filename in ctx.required_headings:
+        found += check_required_headings(filename, doc, ctx.required_headings[filename])
+    return found
+
+
+def known_paths(corpus: Mapping[str, str], ctx: ValidationContext) -> frozenset[str]:
+    return frozenset(corpus) | ctx.planned_files | ctx.other_files
 
 
 def run_gate(targets: Mapping[str, str], corpus: Mapping[str, str], ctx: ValidationContext) -> list[Issue]:
     """Run the gate rules on ``targets`` (file -> text); links resolve against ``corpus``
     (every existing file, a superset of targets) plus ``ctx.planned_files``."""
-    raise NotImplementedError
+    merged: Mapping[str, str] = corpus if all(t in corpus for t in targets) else {**corpus, **targets}
+    known = known_paths(merged, ctx)
+    found: list[Issue] = []
+    for filename, text in targets.items():
+        doc = parse_cached(text)
+        found += unsuppressed(gate_issues(filename, doc, merged, ctx, known), doc)
+    found += check_planned_files(ctx.required_headings, merged)
+    return sort_issues(found)

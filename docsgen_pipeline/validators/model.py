@@ -46,7 +46,18 @@ class ValidationContext(BaseModel):
     glossary: tuple[GlossaryEntry, ...] = ()
     schema_names: frozenset[str] = frozenset()
     schema_file: str | None = Field(default=None, description="file holding canonical schemas (anchors = schema names)")
-    required_headings: dict[str, tuple[str, ...]] = Field(default_factory=dict, description="file -> headings it must have")
-    required_schema_refs: dict[str, tuple[str, ...]] = Field(default_factory=dict, description="file -> schemas it must reference")
-    nav_targets: tuple[str, ...] | None = Field(default=None, description="files every nav block must link; None disables the rule")
-    planned_files: frozenset[str] = Field(default=frozenset(), description="files that will exist later: links to them resolve")
+    required_headings: dict[str, tuple[str, ...]] = Field(
+        default_factory=dict, description="file -> headings it must have"
+    )
+    required_schema_refs: dict[str, tuple[str, ...]] = Field(
+        default_factory=dict, description="file -> schemas it must reference"
+    )
+    nav_targets: tuple[str, ...] | None = Field(
+        default=None, description="files every nav block must link; None disables the rule"
+    )
+    planned_files: frozenset[str] = Field(
+        default=frozenset(), description="files that will exist later: links to them resolve"
+    )
+    other_files: frozenset[str] = Field(
+        default=frozenset(), description="existing non-Markdown files and directories: links to them resolve"
+    )

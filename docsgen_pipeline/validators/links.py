@@ -1,0 +1,80 @@
+"""Cross-file rules on links: broken-link and broken-fragment."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Container, Mapping
+from difflib import get_close_matches
+
+from docsgen_pipeline.markdown.document import Document
+from docsgen_pipeline.validators.issues import issue
+from docsgen_pipeline.validators.model import Issue
+from docsgen_pipeline.validators.resolve import find_target, resolve_path
+
+# Fragments every browser honours without an element carrying the id.
+_BUILTIN_FRAGMENTS = frozenset({"", "top"})
+
+
+def fragment_exists(fragment: str, doc: Document) -> bool:
+    if fragment in _BUILTIN_FRAGMENTS or fragment in doc.anchors:
+        return True
+    # GitHub matches heading anchors case-insensitively (its ids are lower-case slugs anyway).
+    lowered = fragment.lower()
+    return any(a.lower() == lowered for a in doc.anchors)
+
+
+def _closest(fragment: str, doc: Document) -> str:
+    match = get_close_matches(fragment.lower(), sorted(doc.anchors), n=1, cutoff=0.6)
+    return f"did you mean '#{match[0]}'?" if match else "link to an existing heading or add an explicit anchor"
+
+
+def check_links(
+    file: str,
+    doc: Document,
+    corpus: Mapping[str, str],
+    known: Container[str],
+    document_of: Callable[[str], Document],
+) -> list[Issue]:
+    """``known``: every path a link may resolve to (corpus, planned and other existing files)."""
+    found: list[Issue] = []
+    for link in doc.links:
+        if link.external:
+            continue
+        if not link.path:
+            if link.fragment is not None and not fragment_exists(link.fragment, doc):
+                found.append(
+                    issue(
+                        file,
+                        link.line,
+                        "broken-fragment",
+                        f"'#{link.fragment}' matches no heading or anchor in this file",
+                        _closest(link.fragment, doc),
+                    )
+                )
+            continue
+        resolved = resolve_path(file, link.path)
+        target = find_target(resolved, known)
+        if target is None:
+            what = "image" if link.image else "link"
+            found.append(
+                issue(
+                    file,
+                    link.line,
+                    "broken-link",
+                    f"{what} target '{link.path}' does not exist (resolved to '{resolved}')",
+                    "fix the path (it is relative to this file) or create the file",
+                )
+            )
+            continue
+        if link.fragment is None or target not in corpus or not target.endswith((".md", ".markdown")):
+            continue  # planned-but-unwritten files and non-Markdown files have no anchors to check
+        if not fragment_exists(link.fragment, target_doc := document_of(target)):
+            found.append(
+                issue(
+                    file,
+                    link.line,
+                    "broken-fragment",
+                    f"'#{link.fragment}' matches no heading or anchor in {target}",
+                    _closest(link.fragment, target_doc),
+                )
+            )
+    return found

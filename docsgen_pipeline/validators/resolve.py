@@ -1,0 +1,31 @@
+"""Resolving a link's path against the doc set, the way GitHub and MkDocs do for relative links."""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Container
+
+INDEX_NAMES = ("index.md", "README.md", "readme.md", "Readme.md")
+
+
+def resolve_path(source: str, path: str) -> str:
+    """Path of ``path`` (as written in ``source``) relative to the doc-set root; ``""`` = ``source`` itself.
+
+    A leading ``/`` means the doc-set root, as on GitHub.  The result may start with ``../`` when
+    the link leaves the doc set.
+    """
+    if not path:
+        return posixpath.normpath(source)
+    joined = path.lstrip("/") if path.startswith("/") else posixpath.join(posixpath.dirname(source), path)
+    return posixpath.normpath(joined) if joined else "."
+
+
+def find_target(resolved: str, known: Container[str]) -> str | None:
+    """The known file a resolved path names; directory links fall back to their index page."""
+    if resolved in known:
+        return resolved
+    base = "" if resolved == "." else resolved + "/"
+    for name in INDEX_NAMES:
+        if base + name in known:
+            return base + name
+    return None

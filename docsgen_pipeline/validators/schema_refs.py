@@ -1,0 +1,45 @@
+"""The schema-reference rule: a file that must cite canonical schemas links to each one."""
+
+from __future__ import annotations
+
+import posixpath
+
+from docsgen_pipeline.markdown.document import Document
+from docsgen_pipeline.markdown.slugs import github_slug
+from docsgen_pipeline.validators.issues import issue
+from docsgen_pipeline.validators.model import Issue
+from docsgen_pipeline.validators.resolve import resolve_path
+
+
+def check_schema_refs(file: str, doc: Document, schemas: tuple[str, ...], schema_file: str | None) -> list[Issue]:
+    if not schemas:
+        return []
+    if schema_file is None:
+        return [
+            issue(
+                file,
+                0,
+                "schema-reference",
+                f"schemas {', '.join(schemas)} are required but no schema file is set",
+                "set the validation context's schema_file",
+            )
+        ]
+    target = posixpath.normpath(schema_file)
+    # A fragment into the schema file that names no heading there is already a broken-fragment
+    # finding; here only "never linked at all" counts, so one defect is reported once.
+    linked = {
+        link.fragment.lower()
+        for link in doc.links
+        if link.fragment is not None and not link.external and resolve_path(file, link.path) == target
+    }
+    return [
+        issue(
+            file,
+            0,
+            "schema-reference",
+            f"schema '{name}' is not referenced",
+            f"link it as [{name}]({posixpath.relpath(target, posixpath.dirname(file) or '.')}#{github_slug(name)})",
+        )
+        for name in schemas
+        if github_slug(name) not in linked
+    ]
