@@ -1,6 +1,7 @@
 """The docs run's brief: registered from the CLI or given in the Launchpad."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: Dagster reads the asset functions' parameter
+# annotations at definition time to find config and resources, and needs real types.
 
 from pathlib import Path
 from typing import Literal

@@ -1,6 +1,7 @@
 """The last step: cross-validate the whole doc set, then write the bundle with its manifest."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: Dagster reads the asset functions' parameter
+# annotations at definition time to find config and resources, and needs real types.
 
 from collections.abc import Iterator
 

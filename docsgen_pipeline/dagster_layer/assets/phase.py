@@ -6,7 +6,8 @@ the next phase; when per-file checks fail the step writes the phase report itsel
 downstream validation asset will not run.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: Dagster reads the asset functions' parameter
+# annotations at definition time to find config and resources, and needs real types.
 
 import time
 from collections.abc import Iterator

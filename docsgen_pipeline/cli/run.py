@@ -1,0 +1,55 @@
+"""``docsgen run BRIEF``: register a docs run and execute it phase by phase."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import click
+
+from docsgen_pipeline.blueprint import Blueprint, load_blueprint
+from docsgen_pipeline.brief import guess_format
+from docsgen_pipeline.errors import BriefError
+from docsgen_pipeline.registration import register_docs_run
+from docsgen_pipeline.settings import configured_blueprint, store_root
+from docsgen_pipeline.store import ArtifactStore, validate_run_id
+
+
+def _read_brief(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise BriefError(f"{path}: brief file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BriefError(f"{path}: cannot read brief: {exc}") from None
+
+
+@click.command("run")
+@click.argument("brief", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--blueprint", "blueprint_path", type=click.Path(path_type=Path), help="blueprint YAML (default: the shipped one)")
+@click.option("--run-id", help="docs-run id (default: <project-slug>-<n>)")
+@click.option("--review", type=click.Choice(["batch", "interactive"]), help="review mode (default: the brief's, else batch)")
+def run(brief: Path, blueprint_path: Path | None, run_id: str | None, review: str | None) -> int:
+    """Register a docs run from BRIEF and generate every phase (batch) or the first (interactive)."""
+    # Validate every input before touching the store or the instance: bad input writes nothing.
+    blueprint: Blueprint = load_blueprint(blueprint_path) if blueprint_path else configured_blueprint()
+    if run_id is not None:
+        validate_run_id(run_id)
+    text = _read_brief(brief)
+    store = ArtifactStore(store_root())
+    registration, parsed = register_docs_run(
+        store,
+        brief_text=text,
+        brief_format=guess_format(brief.name, text),
+        brief_source=str(brief),
+        blueprint=blueprint,
+        run_id=run_id,
+        review_mode=review,  # type: ignore[arg-type]
+    )
+    from docsgen_pipeline.cli.driver import drive
+
+    click.echo(f"docs run {registration.run_id}: {parsed.name} ({registration.review_mode} review)", err=True)
+    started = time.monotonic()
+    code = drive(registration.run_id, blueprint, first_phase=0)
+    click.echo(f"elapsed {time.monotonic() - started:.1f} s", err=True)
+    return code

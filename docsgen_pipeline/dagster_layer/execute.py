@@ -1,0 +1,79 @@
+"""Executing docs-run jobs in-process on a Dagster instance (used by the CLI and tests)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import dagster as dg
+
+from docsgen_pipeline.dagster_layer.jobs import BATCH_JOB, FINAL_JOB, phase_job_name
+from docsgen_pipeline.dagster_layer.keys import approval_key
+from docsgen_pipeline.dagster_layer.partitions import DOCS_RUNS, RUN_TAG
+
+
+@dataclass(frozen=True)
+class StepOutcome:
+    success: bool
+    dagster_run_id: str
+    failure: str = ""
+
+
+def ensure_partition(instance: dg.DagsterInstance, run_id: str) -> None:
+    if not instance.has_dynamic_partition(DOCS_RUNS, run_id):
+        instance.add_dynamic_partitions(DOCS_RUNS, [run_id])
+
+
+def _failure_message(result: dg.ExecuteInProcessResult) -> str:
+    messages = []
+    for event in result.all_events:
+        if event.event_type == dg.DagsterEventType.STEP_FAILURE and event.step_failure_data is not None:
+            error = event.step_failure_data.user_failure_data
+            description = error.description if error is not None else None
+            if not description and event.step_failure_data.error is not None:
+                description = event.step_failure_data.error.message.strip().splitlines()[-1]
+            messages.append(f"{event.step_key}: {description}")
+    return "; ".join(messages) or "the run failed"
+
+
+def execute(
+    defs: dg.Definitions,
+    instance: dg.DagsterInstance,
+    job_name: str,
+    run_id: str,
+    tags: Mapping[str, str] | None = None,
+    run_config: Mapping[str, object] | None = None,
+    asset_selection: list[dg.AssetKey] | None = None,
+) -> StepOutcome:
+    job = defs.get_job_def(job_name)
+    result = job.execute_in_process(
+        instance=instance,
+        partition_key=run_id,
+        tags={RUN_TAG: run_id, **(tags or {})},
+        run_config=dict(run_config or {}),
+        raise_on_error=False,
+        asset_selection=asset_selection,
+    )
+    return StepOutcome(success=result.success, dagster_run_id=result.run_id, failure="" if result.success else _failure_message(result))
+
+
+def execute_phase(defs: dg.Definitions, instance: dg.DagsterInstance, run_id: str, number: int, tags: Mapping[str, str] | None = None) -> StepOutcome:
+    return execute(defs, instance, phase_job_name(number), run_id, tags)
+
+
+def approve_phase(
+    defs: dg.Definitions,
+    instance: dg.DagsterInstance,
+    run_id: str,
+    number: int,
+    approver: str,
+    note: str = "",
+    tags: Mapping[str, str] | None = None,
+) -> StepOutcome:
+    key = approval_key(number)
+    config = {"ops": {"__".join(key.path): {"config": {"approver": approver, "note": note}}}}
+    return execute(defs, instance, BATCH_JOB, run_id, tags, run_config=config, asset_selection=[key])
+
+
+def execute_final(defs: dg.Definitions, instance: dg.DagsterInstance, run_id: str, tags: Mapping[str, str] | None = None) -> StepOutcome:
+    return execute(defs, instance, FINAL_JOB, run_id, tags)

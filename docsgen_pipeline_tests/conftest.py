@@ -1,0 +1,42 @@
+"""Shared fixtures: an isolated DocsGen home (artifact store + Dagster instance) per test."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from docsgen_pipeline.store import ArtifactStore
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLES = REPO / "examples"
+
+warnings.filterwarnings("ignore", category=dg.PreviewWarning)
+warnings.filterwarnings("ignore", category=dg.BetaWarning)
+
+
+@dataclass
+class Home:
+    root: Path
+    store: ArtifactStore
+
+    def instance(self) -> dg.DagsterInstance:
+        return dg.DagsterInstance.get()
+
+
+@pytest.fixture
+def docsgen_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Home]:
+    """A fresh $DOCSGEN_HOME with its own persistent Dagster instance, as the CLI would use."""
+    root = tmp_path / "home"
+    monkeypatch.setenv("DOCSGEN_HOME", str(root))
+    monkeypatch.setenv("DAGSTER_HOME", str(root / "dagster"))
+    monkeypatch.delenv("DOCSGEN_STORE", raising=False)
+    monkeypatch.delenv("DOCSGEN_BLUEPRINT", raising=False)
+    from docsgen_pipeline.cli.instance import prepare_dagster_home
+
+    prepare_dagster_home()
+    yield Home(root=root, store=ArtifactStore(root / "artifacts"))
