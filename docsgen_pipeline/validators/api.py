@@ -17,9 +17,9 @@ from docsgen_pipeline.validators.file_rules import (
     check_placeholders,
     check_single_h1_first,
 )
-from docsgen_pipeline.validators.issues import sort_issues, unsuppressed
+from docsgen_pipeline.validators.findings import Finding, sort_findings, unsuppressed
 from docsgen_pipeline.validators.links import check_links
-from docsgen_pipeline.validators.model import Issue, ValidationContext
+from docsgen_pipeline.validators.model import Issue, Severity, ValidationContext
 from docsgen_pipeline.validators.plan import check_planned_files, check_required_headings
 from docsgen_pipeline.validators.schema_refs import check_schema_refs
 from docsgen_pipeline.validators.terminology import check_terminology
@@ -42,7 +42,21 @@ GATE_CHECKS: dict[str, tuple[str, ...]] = {
 }
 
 
-def file_issues(filename: str, doc: Document, ctx: ValidationContext) -> list[Issue]:
+def _as_issues(findings: list[Finding]) -> list[Issue]:
+    return [
+        Issue(
+            file=f.file,
+            line=f.line,
+            rule=f.rule,
+            severity=Severity(f.severity),
+            message=f.message,
+            suggestion=f.suggestion,
+        )
+        for f in sort_findings(findings)
+    ]
+
+
+def file_issues(filename: str, doc: Document, ctx: ValidationContext) -> list[Finding]:
     """The per-file rules on an already parsed document (unsorted, unsuppressed)."""
     if doc.blank:
         return check_non_empty(filename, doc)
@@ -55,12 +69,12 @@ def file_issues(filename: str, doc: Document, ctx: ValidationContext) -> list[Is
 def check_file(filename: str, text: str, ctx: ValidationContext) -> list[Issue]:
     """Run the per-file rules on one document."""
     doc = parse_cached(text)
-    return sort_issues(unsuppressed(file_issues(filename, doc, ctx), doc))
+    return _as_issues(unsuppressed(file_issues(filename, doc, ctx), doc))
 
 
 def gate_issues(
     filename: str, doc: Document, corpus: Mapping[str, str], ctx: ValidationContext, known: frozenset[str]
-) -> list[Issue]:
+) -> list[Finding]:
     """The gate rules for one target file (unsorted, unsuppressed)."""
 
     def document_of(name: str) -> Document:
@@ -83,9 +97,9 @@ def run_gate(targets: Mapping[str, str], corpus: Mapping[str, str], ctx: Validat
     (every existing file, a superset of targets) plus ``ctx.planned_files``."""
     merged: Mapping[str, str] = corpus if all(t in corpus for t in targets) else {**corpus, **targets}
     known = known_paths(merged, ctx)
-    found: list[Issue] = []
+    found: list[Finding] = []
     for filename, text in targets.items():
         doc = parse_cached(text)
         found += unsuppressed(gate_issues(filename, doc, merged, ctx, known), doc)
     found += check_planned_files(ctx.required_headings, merged)
-    return sort_issues(found)
+    return _as_issues(found)

@@ -6,8 +6,7 @@ import posixpath
 import re
 
 from docsgen_pipeline.markdown.document import Document
-from docsgen_pipeline.validators.issues import issue
-from docsgen_pipeline.validators.model import Issue
+from docsgen_pipeline.validators.findings import Finding, issue
 from docsgen_pipeline.validators.resolve import resolve_path
 
 # Upper-case markers only: "todo" and "tbd" in running lower-case prose are ordinary words.
@@ -20,14 +19,14 @@ _PLACEHOLDER = re.compile(
 )
 
 
-def check_non_empty(file: str, doc: Document) -> list[Issue]:
+def check_non_empty(file: str, doc: Document) -> list[Finding]:
     if doc.blank:
         return [issue(file, 0, "non-empty", "file is empty", "write the file's content, starting with its H1 title")]
     return []
 
 
-def check_single_h1_first(file: str, doc: Document) -> list[Issue]:
-    found: list[Issue] = []
+def check_single_h1_first(file: str, doc: Document) -> list[Finding]:
+    found: list[Finding] = []
     if doc.first_block is not None and doc.first_block[0] != "h1":
         kind, line = doc.first_block
         what = f"an H{kind[1]} heading" if re.fullmatch(r"h\d", kind) else f"a {kind.replace('_', ' ')}"
@@ -55,8 +54,8 @@ def check_single_h1_first(file: str, doc: Document) -> list[Issue]:
     return found
 
 
-def check_placeholders(file: str, doc: Document) -> list[Issue]:
-    found: list[Issue] = []
+def check_placeholders(file: str, doc: Document) -> list[Finding]:
+    found: list[Finding] = []
     for prose in doc.prose:
         text = prose.text
         if not any(c in text for c in "TtFf{[lL"):
@@ -77,7 +76,7 @@ def check_placeholders(file: str, doc: Document) -> list[Issue]:
     return found
 
 
-def check_nav_block(file: str, doc: Document, nav_targets: tuple[str, ...]) -> list[Issue]:
+def check_nav_block(file: str, doc: Document, nav_targets: tuple[str, ...]) -> list[Finding]:
     if not nav_targets:
         return []
     here = posixpath.normpath(file)

@@ -6,8 +6,7 @@ from collections.abc import Callable, Container, Mapping
 from difflib import get_close_matches
 
 from docsgen_pipeline.markdown.document import Document
-from docsgen_pipeline.validators.issues import issue
-from docsgen_pipeline.validators.model import Issue
+from docsgen_pipeline.validators.findings import Finding, issue
 from docsgen_pipeline.validators.resolve import find_target, resolve_path
 
 # Fragments every browser honours without an element carrying the id.
@@ -33,9 +32,9 @@ def check_links(
     corpus: Mapping[str, str],
     known: Container[str],
     document_of: Callable[[str], Document],
-) -> list[Issue]:
+) -> list[Finding]:
     """``known``: every path a link may resolve to (corpus, planned and other existing files)."""
-    found: list[Issue] = []
+    found: list[Finding] = []
     for link in doc.links:
         if link.external:
             continue

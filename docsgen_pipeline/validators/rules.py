@@ -8,13 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from docsgen_pipeline.validators.model import Severity
-
 
 @dataclass(frozen=True, slots=True)
 class Rule:
     id: str
-    severity: Severity
+    severity: str  # default: "error" | "warning" | "info"
     summary: str
     per_file: bool  # True: decided by one file alone (cacheable per content hash)
 
@@ -22,14 +20,14 @@ class Rule:
 RULES: dict[str, Rule] = {
     r.id: r
     for r in (
-        Rule("non-empty", Severity.ERROR, "the file has content", True),
-        Rule("single-h1-first", Severity.ERROR, "the first content is the only H1", True),
-        Rule("no-placeholders", Severity.ERROR, "no TODO/TBD/FIXME, lorem ipsum, [insert …] or template tags", True),
-        Rule("nav-block", Severity.ERROR, "after the last --- there are links to every nav target", True),
-        Rule("broken-link", Severity.ERROR, "relative links resolve to an existing or planned file", False),
-        Rule("broken-fragment", Severity.ERROR, "#fragments name a heading or explicit anchor", False),
-        Rule("terminology", Severity.ERROR, "glossary terms are spelled as in the glossary", True),
-        Rule("schema-reference", Severity.ERROR, "required schemas are linked in the schema file", False),
-        Rule("plan-conformance", Severity.ERROR, "planned files exist with their required headings", False),
+        Rule("non-empty", "error", "the file has content", True),
+        Rule("single-h1-first", "error", "the first content is the only H1", True),
+        Rule("no-placeholders", "error", "no TODO/TBD/FIXME, lorem ipsum, [insert …] or template tags", True),
+        Rule("nav-block", "error", "after the last --- there are links to every nav target", True),
+        Rule("broken-link", "error", "relative links resolve to an existing or planned file", False),
+        Rule("broken-fragment", "error", "#fragments name a heading or explicit anchor", False),
+        Rule("terminology", "error", "glossary terms are spelled as in the glossary", True),
+        Rule("schema-reference", "error", "required schemas are linked in the schema file", False),
+        Rule("plan-conformance", "error", "planned files exist with their required headings", False),
     )
 }

@@ -6,12 +6,11 @@ import posixpath
 
 from docsgen_pipeline.markdown.document import Document
 from docsgen_pipeline.markdown.slugs import github_slug
-from docsgen_pipeline.validators.issues import issue
-from docsgen_pipeline.validators.model import Issue
+from docsgen_pipeline.validators.findings import Finding, issue
 from docsgen_pipeline.validators.resolve import resolve_path
 
 
-def check_schema_refs(file: str, doc: Document, schemas: tuple[str, ...], schema_file: str | None) -> list[Issue]:
+def check_schema_refs(file: str, doc: Document, schemas: tuple[str, ...], schema_file: str | None) -> list[Finding]:
     if not schemas:
         return []
     if schema_file is None:

@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Hashable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Protocol
 
 from docsgen_pipeline.markdown.document import Document
-from docsgen_pipeline.validators.issues import issue
-from docsgen_pipeline.validators.model import GlossaryEntry, Issue
+from docsgen_pipeline.validators.findings import Finding, issue
+
+
+class Term(Hashable, Protocol):
+    """A glossary entry: the pipeline's ``GlossaryEntry`` and the CLI's glossary file both fit."""
+
+    @property
+    def term(self) -> str: ...
+
+    @property
+    def forbidden(self) -> tuple[str, ...]: ...
 
 
 def _phrase(words: str) -> str:
@@ -29,7 +40,7 @@ def _bounded(body: str) -> str:
 
 
 @lru_cache(maxsize=64)
-def _matchers(glossary: tuple[GlossaryEntry, ...]) -> tuple[_Matcher, ...]:
+def _matchers(glossary: tuple[Term, ...]) -> tuple[_Matcher, ...]:
     out: list[_Matcher] = []
     for entry in glossary:
         term = " ".join(entry.term.split())
@@ -51,11 +62,11 @@ def _matchers(glossary: tuple[GlossaryEntry, ...]) -> tuple[_Matcher, ...]:
     return tuple(out)
 
 
-def check_terminology(file: str, doc: Document, glossary: tuple[GlossaryEntry, ...]) -> list[Issue]:
+def check_terminology(file: str, doc: Document, glossary: tuple[Term, ...]) -> list[Finding]:
     if not glossary:
         return []
     matchers = _matchers(glossary)
-    found: list[Issue] = []
+    found: list[Finding] = []
     for prose in doc.prose:
         text = prose.text
         lowered = text.lower()
