@@ -173,7 +173,7 @@ def _sections(body: str) -> tuple[str, str, dict[str, list[Token]]]:
         if current is not None:
             current.append(tok)
         elif tok.type == "paragraph_open" and not lead:
-            lead = tokens[i + 1].content.strip()
+            lead = " ".join(tokens[i + 1].content.split())
         i += 1
     return title, lead, sections
 
@@ -186,7 +186,9 @@ def _list_items(tokens: list[Token]) -> list[str]:
             depth += 1
             if depth == 1:
                 close = next(
-                    j for j in range(i, len(tokens)) if tokens[j].type == "list_item_close" and tokens[j].level == tok.level
+                    j
+                    for j in range(i, len(tokens))
+                    if tokens[j].type == "list_item_close" and tokens[j].level == tok.level
                 )
                 items.append(_inline_text(tokens, i, close).split("\n")[0])
         elif tok.type == "list_item_close":
@@ -195,7 +197,11 @@ def _list_items(tokens: list[Token]) -> list[str]:
 
 
 def _paragraphs(tokens: list[Token]) -> str:
-    return "\n\n".join(t.content.strip() for i, t in enumerate(tokens) if t.type == "inline" and tokens[i - 1].type == "paragraph_open" and tokens[i - 1].level == 0)
+    return "\n\n".join(
+        t.content.strip()
+        for i, t in enumerate(tokens)
+        if t.type == "inline" and tokens[i - 1].type == "paragraph_open" and tokens[i - 1].level == 0
+    )
 
 
 _PAIR_RE = re.compile(r"^\**(?P<name>[^*:—–-][^*:—–]*?)\**\s*(?::|—|–| - )\s*(?P<rest>.+)$")
@@ -253,9 +259,7 @@ def _prose_fields(body: str) -> dict[str, Any]:
                 {"name": n, "description": r} for n, r in map(_pair, items)
             ]
         elif heading in ("workflows", "user journeys"):
-            data["workflows"] = [
-                {"name": name, "steps": _list_items(sub)} for name, sub in _subsections(tokens)
-            ]
+            data["workflows"] = [{"name": name, "steps": _list_items(sub)} for name, sub in _subsections(tokens)]
         else:
             text = _paragraphs(tokens)
             if text:
@@ -288,7 +292,11 @@ def _entity(name: str, tokens: list[Token]) -> dict[str, Any]:
         match = _FIELD_RE.match(item)
         if match:
             fields.append(
-                {"name": match.group("name"), "type": (match.group("type") or "string").strip(), "description": match.group("desc")}
+                {
+                    "name": match.group("name"),
+                    "type": (match.group("type") or "string").strip(),
+                    "description": match.group("desc"),
+                }
             )
     return {"name": name, "description": _paragraphs(tokens), "fields": fields}
 
@@ -301,7 +309,7 @@ def parse_brief_text(text: str, source: str, fmt: Literal["yaml", "markdown"]) -
         if isinstance(data, dict):
             data.setdefault("source_format", "yaml")
         return brief_from_mapping(data, source)
-    front, body, front_lines = split_front_matter(text)
+    front, body, _ = split_front_matter(text)
     meta = _load_yaml(front, source, line_offset=1) if front else {}
     if meta is None:
         meta = {}

@@ -5,7 +5,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from docsgen_pipeline.docs_run import APPROVALS, FINAL_ISSUES, FINAL_REPORT, REPORTS, DocsRun, approval_name, issues_name, report_name
+from docsgen_pipeline.docs_run import (
+    APPROVALS,
+    FINAL_ISSUES,
+    FINAL_REPORT,
+    REPORTS,
+    DocsRun,
+    approval_name,
+    issues_name,
+    report_name,
+)
 from docsgen_pipeline.store import sha256_hex
 
 
@@ -33,7 +42,12 @@ def bundle_files(run: DocsRun) -> tuple[dict[str, bytes], dict[str, Any]]:
                 }
             )
     reports = []
-    for name in [*(report_name(p.number) for p in run.blueprint.phases), *(issues_name(p.number) for p in run.blueprint.phases), FINAL_REPORT, FINAL_ISSUES]:
+    for name in [
+        *(report_name(p.number) for p in run.blueprint.phases),
+        *(issues_name(p.number) for p in run.blueprint.phases),
+        FINAL_REPORT,
+        FINAL_ISSUES,
+    ]:
         record = run.store.latest(run.run_id, REPORTS, name)
         if record is not None:
             data = run.store.read_bytes(run.run_id, record)
@@ -45,7 +59,13 @@ def bundle_files(run: DocsRun) -> tuple[dict[str, bytes], dict[str, Any]]:
         if record is not None:
             payload = json.loads(run.store.read_text(run.run_id, record))
             approvals.append(
-                {"phase": phase.number, "approver": payload.get("approver"), "note": payload.get("note", ""), "at": record.created_at, "files": payload.get("files", {})}
+                {
+                    "phase": phase.number,
+                    "approver": payload.get("approver"),
+                    "note": payload.get("note", ""),
+                    "at": record.created_at,
+                    "files": payload.get("files", {}),
+                }
             )
     reg = run.registration
     manifest: dict[str, Any] = {

@@ -61,7 +61,9 @@ class DocsRun:
 
     @cached_property
     def blueprint(self) -> Blueprint:
-        return parse_blueprint(self.store.read_run_file(self.run_id, "blueprint.yaml"), f"docs run '{self.run_id}' blueprint")
+        return parse_blueprint(
+            self.store.read_run_file(self.run_id, "blueprint.yaml"), f"docs run '{self.run_id}' blueprint"
+        )
 
     @cached_property
     def filenames(self) -> dict[str, str]:

@@ -146,7 +146,9 @@ class ArtifactStore:
     def registration(self, run_id: str) -> RunRegistration:
         path = self.run_dir(run_id) / "run.json"
         if not path.is_file():
-            raise UnknownRunError(f"docs run '{run_id}' is not registered (start it with: docsgen run BRIEF --run-id {run_id})")
+            raise UnknownRunError(
+                f"docs run '{run_id}' is not registered (start it with: docsgen run BRIEF --run-id {run_id})"
+            )
         return RunRegistration.model_validate_json(path.read_text(encoding="utf-8"))
 
     def read_run_file(self, run_id: str, relative: str) -> str:

@@ -26,9 +26,13 @@ def _read_brief(path: Path) -> str:
 
 @click.command("run")
 @click.argument("brief", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--blueprint", "blueprint_path", type=click.Path(path_type=Path), help="blueprint YAML (default: the shipped one)")
+@click.option(
+    "--blueprint", "blueprint_path", type=click.Path(path_type=Path), help="blueprint YAML (default: the shipped one)"
+)
 @click.option("--run-id", help="docs-run id (default: <project-slug>-<n>)")
-@click.option("--review", type=click.Choice(["batch", "interactive"]), help="review mode (default: the brief's, else batch)")
+@click.option(
+    "--review", type=click.Choice(["batch", "interactive"]), help="review mode (default: the brief's, else batch)"
+)
 def run(brief: Path, blueprint_path: Path | None, run_id: str | None, review: str | None) -> int:
     """Register a docs run from BRIEF and generate every phase (batch) or the first (interactive)."""
     # Validate every input before touching the store or the instance: bad input writes nothing.

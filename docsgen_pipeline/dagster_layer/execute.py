@@ -54,10 +54,14 @@ def execute(
         raise_on_error=False,
         asset_selection=asset_selection,
     )
-    return StepOutcome(success=result.success, dagster_run_id=result.run_id, failure="" if result.success else _failure_message(result))
+    return StepOutcome(
+        success=result.success, dagster_run_id=result.run_id, failure="" if result.success else _failure_message(result)
+    )
 
 
-def execute_phase(defs: dg.Definitions, instance: dg.DagsterInstance, run_id: str, number: int, tags: Mapping[str, str] | None = None) -> StepOutcome:
+def execute_phase(
+    defs: dg.Definitions, instance: dg.DagsterInstance, run_id: str, number: int, tags: Mapping[str, str] | None = None
+) -> StepOutcome:
     return execute(defs, instance, phase_job_name(number), run_id, tags)
 
 
@@ -75,5 +79,7 @@ def approve_phase(
     return execute(defs, instance, BATCH_JOB, run_id, tags, run_config=config, asset_selection=[key])
 
 
-def execute_final(defs: dg.Definitions, instance: dg.DagsterInstance, run_id: str, tags: Mapping[str, str] | None = None) -> StepOutcome:
+def execute_final(
+    defs: dg.Definitions, instance: dg.DagsterInstance, run_id: str, tags: Mapping[str, str] | None = None
+) -> StepOutcome:
     return execute(defs, instance, FINAL_JOB, run_id, tags)

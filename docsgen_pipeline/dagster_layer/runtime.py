@@ -22,7 +22,9 @@ def user_errors() -> Iterator[None]:
         raise dg.Failure(description=str(exc), allow_retries=False) from exc
 
 
-def load_run(context: dg.AssetExecutionContext | dg.OpExecutionContext, store: ArtifactStore, blueprint: Blueprint) -> DocsRun:
+def load_run(
+    context: dg.AssetExecutionContext | dg.OpExecutionContext, store: ArtifactStore, blueprint: Blueprint
+) -> DocsRun:
     run = DocsRun.load(store, context.partition_key)
     if run.registration.blueprint_sha256 != blueprint.content_hash():
         raise dg.Failure(

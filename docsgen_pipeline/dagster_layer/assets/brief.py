@@ -23,9 +23,13 @@ class BriefConfig(dg.Config):  # type: ignore[misc]
     """Give the brief when starting a docs run from the UI (leave empty if the CLI registered it)."""
 
     brief_path: str = Field(default="", description="path of a brief file (YAML or Markdown) on the Dagster host")
-    brief_text: str = Field(default="", description="the brief pasted as text (YAML, or Markdown starting with '#' / front matter)")
+    brief_text: str = Field(
+        default="", description="the brief pasted as text (YAML, or Markdown starting with '#' / front matter)"
+    )
     brief_format: Literal["auto", "yaml", "markdown"] = "auto"
-    review_mode: Literal["", "batch", "interactive"] = Field(default="", description="empty: the brief's choice, else batch")
+    review_mode: Literal["", "batch", "interactive"] = Field(
+        default="", description="empty: the brief's choice, else batch"
+    )
 
 
 def build_brief_asset(blueprint: Blueprint) -> dg.AssetsDefinition:
@@ -36,7 +40,9 @@ def build_brief_asset(blueprint: Blueprint) -> dg.AssetsDefinition:
         description="The docs run's registered brief (validated) and its settings.",
         code_version="1",
     )
-    def brief(context: dg.AssetExecutionContext, config: BriefConfig, store: ArtifactStoreResource) -> dg.MaterializeResult:
+    def brief(
+        context: dg.AssetExecutionContext, config: BriefConfig, store: ArtifactStoreResource
+    ) -> dg.MaterializeResult:
         artifacts = store.get()
         run_id = context.partition_key
         with user_errors():
@@ -53,7 +59,7 @@ def build_brief_asset(blueprint: Blueprint) -> dg.AssetsDefinition:
                 else:
                     text, source = config.brief_text, "Launchpad brief_text"
                 fmt = guess_format(source, text) if config.brief_format == "auto" else config.brief_format
-                registration, parsed = register_docs_run(
+                registration, _ = register_docs_run(
                     artifacts,
                     brief_text=text,
                     brief_format=fmt,

@@ -1,0 +1,76 @@
+"""A broken link fails the phase gate: later phases stay unmaterialized, artifacts stay intact."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from docsgen_pipeline.agents.base import Agent, FileReply, PlanReply, PlanRequest, WriteRequest
+from docsgen_pipeline.agents.template.agent import TemplateAgent
+from docsgen_pipeline.blueprint import default_blueprint
+from docsgen_pipeline.dagster_layer.definitions import build_definitions
+from docsgen_pipeline.dagster_layer.execute import approve_phase, ensure_partition, execute_phase
+from docsgen_pipeline.dagster_layer.keys import plan_key, validation_key
+from docsgen_pipeline.dagster_layer.resources import AgentResource
+from docsgen_pipeline.docs_run import REPORTS, DocsRun, issues_name, report_name
+from docsgen_pipeline.registration import register_docs_run
+from docsgen_pipeline_tests.conftest import EXAMPLES, Home
+
+
+class _BrokenLinkAgent:
+    """The template agent, except that the Components page links to a file nobody planned."""
+
+    name = "broken-link"
+
+    def __init__(self) -> None:
+        self._inner = TemplateAgent()
+
+    def identity(self) -> dict[str, str]:
+        return {"agent": self.name}
+
+    def plan_phase(self, request: PlanRequest) -> PlanReply:
+        return self._inner.plan_phase(request)
+
+    def write_file(self, request: WriteRequest) -> FileReply:
+        reply = self._inner.write_file(request)
+        if request.file.key == "components":
+            broken = reply.markdown + "\nSee also [the old design](acme-99-legacy.md).\n"
+            return reply.model_copy(update={"markdown": broken})
+        return reply
+
+
+class BrokenLinkAgentResource(AgentResource):
+    def build(self, run_agent: dict[str, object] | None = None) -> Agent:
+        return _BrokenLinkAgent()
+
+
+def test_broken_link_fails_gate_and_keeps_artifacts(docsgen_home: Home) -> None:
+    blueprint = default_blueprint()
+    store = docsgen_home.store
+    text = (EXAMPLES / "acme-orders.yaml").read_text()
+    register_docs_run(
+        store, brief_text=text, brief_format="yaml", brief_source="acme", blueprint=blueprint, run_id="broken-1"
+    )
+    defs = build_definitions(blueprint, store.root, agent=BrokenLinkAgentResource())
+    instance = docsgen_home.instance()
+    ensure_partition(instance, "broken-1")
+    for phase in (0, 1):
+        assert execute_phase(defs, instance, "broken-1", phase).success
+        assert approve_phase(defs, instance, "broken-1", phase, approver="batch").success
+
+    outcome = execute_phase(defs, instance, "broken-1", 2)
+    assert not outcome.success
+    assert "links_resolve" in outcome.failure
+
+    run = DocsRun.load(store, "broken-1")
+    # The gate wrote its human report and the structured issue list, naming file, line and rule.
+    report = store.read_text("broken-1", store.latest("broken-1", REPORTS, report_name(2)))  # type: ignore[arg-type]
+    assert "**FAIL**" in report and "acme-99-legacy.md" in report
+    issues = store.read_text("broken-1", store.latest("broken-1", REPORTS, issues_name(2)))  # type: ignore[arg-type]
+    assert '"rule": "broken-link"' in issues and '"file": "acme-14-components.md"' in issues
+    # Every artifact is kept: phase 2 files exist, phases 0-1 untouched (still v1).
+    assert set(run.phase_files(2)) == {run.filenames[f.key] for f in blueprint.phases[2].files}
+    assert all(r.version == 1 for r in run.file_versions().values())
+    # Nothing of the later phases ran: no approval of phase 2, no plan of phase 3.
+    assert instance.get_latest_materialization_event(validation_key(2)) is not None
+    assert instance.get_latest_materialization_event(dg.AssetKey(["phase2", "approval"])) is None
+    assert instance.get_latest_materialization_event(plan_key(3)) is None
