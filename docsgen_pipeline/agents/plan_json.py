@@ -1,0 +1,203 @@
+"""Turn a model's phase-plan answer into a validated :class:`PhasePlan`.
+
+Local models return sloppy JSON: fenced, with prose around it, trailing commas, Python literals,
+single quotes, smart quotes, or cut off at ``max_tokens``.  ``repair_json`` fixes what can be
+fixed mechanically; the remaining problems become a short error the agent sends back to the
+model (a bounded number of times).  The blueprint stays the planned-files authority:
+``enforce_blueprint`` runs on every parsed plan.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from typing import Any
+
+from pydantic import ValidationError
+
+from docsgen_pipeline.agents.base import PlanRequest
+from docsgen_pipeline.agents.normalize import strip_wrapping_fence
+from docsgen_pipeline.errors import PlanError, PlanParseError
+from docsgen_pipeline.planning import FilePlan, OutlineSection, PhasePlan, enforce_blueprint
+
+_THINK_RE = re.compile(r"<think>.*?</think>", re.DOTALL | re.IGNORECASE)
+_TRAILING_COMMA_RE = re.compile(r",(\s*[}\]])")
+_SMART = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'"})
+_TO_PYTHON = {"true": "True", "false": "False", "null": "None"}
+
+
+def _close_truncated(text: str) -> str:
+    """Close strings and brackets an answer cut off at max_tokens left open."""
+    stack: list[str] = []
+    in_string = escaped = False
+    last_safe = 0  # end of the last complete value inside a container
+    for i, ch in enumerate(text):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+            continue
+        if ch == '"':
+            in_string = True
+        elif ch in "[{":
+            stack.append("]" if ch == "[" else "}")
+        elif ch in "]}":
+            if stack:
+                stack.pop()
+            last_safe = i + 1
+            if not stack:
+                return text[: i + 1]
+        elif ch == ",":
+            last_safe = i
+    if not stack:
+        return text
+    # Drop the half-written element after the last complete one, then close what is open.
+    head = text[:last_safe] if last_safe else text
+    return _reclose(head)
+
+
+def _reclose(text: str) -> str:
+    stack: list[str] = []
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            stack.append("]" if ch == "[" else "}")
+        elif ch in "]}" and stack:
+            stack.pop()
+    text = text.rstrip().rstrip(",").rstrip()
+    if in_string:
+        text += '"'
+    if text.endswith(":"):
+        text += " null"
+    return _TRAILING_COMMA_RE.sub(r"\1", text + "".join(reversed(stack)))
+
+
+def repair_json(text: str) -> Any:
+    """Parse the first JSON value in ``text``, repairing common model mistakes; raises ValueError."""
+    text = strip_wrapping_fence(_THINK_RE.sub("", text)).translate(_SMART)
+    starts = [i for i in (text.find("{"), text.find("[")) if i >= 0]
+    if not starts:
+        raise ValueError("the answer contains no JSON object")
+    text = text[min(starts) :]
+    candidates = [text]
+    fixed = _TRAILING_COMMA_RE.sub(r"\1", text)
+    candidates.append(fixed)
+    candidates.append(_close_truncated(fixed))
+    first_error: ValueError | None = None
+    for candidate in candidates:
+        try:
+            value, _ = json.JSONDecoder().raw_decode(candidate)
+            return value
+        except json.JSONDecodeError as exc:
+            first_error = first_error or ValueError(f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}")
+    # Single quotes and True/False/None: the answer is a Python literal, not JSON.
+    try:
+        return ast.literal_eval(_close_truncated(fixed))
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        pass
+    pythonish = re.sub(r"\b(true|false|null)\b", lambda m: _TO_PYTHON[m[1]], fixed)
+    try:
+        return ast.literal_eval(_close_truncated(pythonish))
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        assert first_error is not None
+        raise first_error from None
+
+
+_FILE_FIELDS = set(FilePlan.model_fields)
+_SECTION_FIELDS = set(OutlineSection.model_fields)
+
+
+def _section(raw: Any) -> Any:
+    if isinstance(raw, str):
+        hashes = len(raw) - len(raw.lstrip("#"))
+        return {"heading": raw.lstrip("#").strip(), "level": min(4, max(2, hashes)) if hashes else 2}
+    if isinstance(raw, dict):
+        raw = {("heading" if k in ("title", "name") and "heading" not in raw else k): v for k, v in raw.items()}
+        out = {k: v for k, v in raw.items() if k in _SECTION_FIELDS}
+        if isinstance(out.get("level"), str):
+            level = out["level"]
+            out["level"] = level.count("#") if level.startswith("#") else int(level) if level.isdigit() else 2
+        return out
+    return raw
+
+
+def _as_list(value: Any) -> Any:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+def coerce_plan(data: Any, request: PlanRequest) -> dict[str, Any]:
+    """Map a loosely shaped answer onto PhasePlan's fields; identity fields come from the blueprint."""
+    if isinstance(data, dict) and "files" not in data:
+        nested = next((v for v in data.values() if isinstance(v, (list, dict))), None)
+        data = nested if isinstance(nested, list) or (isinstance(nested, dict) and "files" in nested) else data
+    files = data.get("files") if isinstance(data, dict) else data
+    if isinstance(files, dict):  # {"foundations": {...}, ...}
+        files = [{"key": k, **v} if isinstance(v, dict) else v for k, v in files.items()]
+    if not isinstance(files, list):
+        raise ValueError("expected an object with a 'files' list")
+    spec_by_key = {f.key: f for f in request.phase.files}
+    by_title = {f.title.lower(): f.key for f in request.phase.files}
+    by_name = {name: key for key, name in request.filenames.items()}
+    out = []
+    for raw in files:
+        if not isinstance(raw, dict):
+            raise ValueError(f"each entry of 'files' must be an object, got {type(raw).__name__}")
+        entry = {k: v for k, v in raw.items() if k in _FILE_FIELDS or k in ("sections", "headings")}
+        key = str(entry.get("key", ""))
+        if key not in spec_by_key:
+            # Models echo the title or file name where the key belongs.
+            key = by_name.get(str(entry.get("filename", key)), by_title.get(key.lower(), by_title.get(
+                str(entry.get("title", "")).lower(), key)))
+        entry["key"] = key
+        spec = spec_by_key.get(key)
+        entry.setdefault("filename", request.filenames.get(key, f"{key}.md"))
+        entry.setdefault("title", spec.title if spec else key)
+        if not entry.get("intent"):
+            entry["intent"] = spec.intent if spec else ""
+        outline = entry.pop("outline", None) or entry.pop("sections", None) or entry.pop("headings", None) or []
+        entry.pop("sections", None)
+        entry.pop("headings", None)
+        entry["outline"] = [_section(s) for s in outline] if isinstance(outline, list) else outline
+        for field in ("terms", "schemas", "links"):
+            if field in entry:
+                entry[field] = _as_list(entry[field]) or []
+        out.append(entry)
+    return {"phase": request.phase.number, "files": out}
+
+
+def _validation_message(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors()[:5]:
+        where = ".".join(str(p) for p in err["loc"])
+        parts.append(f"{where}: {err['msg']}")
+    more = len(exc.errors()) - 5
+    return "; ".join(parts) + (f" (and {more} more)" if more > 0 else "")
+
+
+def parse_plan(text: str, request: PlanRequest) -> PhasePlan:
+    """Parse, validate and pin a plan answer; raises PlanParseError with a message fit to send back."""
+    try:
+        data = repair_json(text)
+        plan = PhasePlan.model_validate(coerce_plan(data, request))
+        return enforce_blueprint(plan, request.blueprint, request.phase, request.brief.slug)
+    except ValueError as exc:
+        if isinstance(exc, ValidationError):
+            raise PlanParseError(f"the plan does not validate: {_validation_message(exc)}") from None
+        raise PlanParseError(f"the plan is not usable JSON: {exc}") from None
+    except PlanError as exc:
+        raise PlanParseError(str(exc)) from None

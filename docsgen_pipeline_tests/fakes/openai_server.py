@@ -1,0 +1,186 @@
+"""A fake OpenAI-compatible HTTP server on 127.0.0.1 for tests and benchmarks.
+
+Real HTTP, real ``openai`` SDK on the other end.  By default every chat completion is answered
+by :mod:`fake_model`; tests queue :class:`Reply` scripts to get 429s with Retry-After, 500s,
+slow answers past the client's timeout, malformed or truncated JSON, or fenced Markdown, and
+then read :attr:`FakeOpenAIServer.requests` to count attempts.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from docsgen_pipeline_tests.fakes.fake_model import answer
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One scripted answer.  ``content=None`` means "what the fake model would say"."""
+
+    status: int = 200
+    content: str | None = None
+    delay_s: float = 0.0
+    headers: dict[str, str] = field(default_factory=dict)
+    fence: bool = False  # wrap the content in ```markdown … ``` with chatter around it
+    truncate_to: int | None = None  # cut the content (as if max_tokens hit) and report finish "length"
+    error_body: str = "fake failure"
+
+
+@dataclass
+class Recorded:
+    path: str
+    body: dict[str, Any]
+    authorization: str | None
+    at: float
+
+
+class FakeOpenAIServer:
+    def __init__(self, latency_s: float = 0.0, models: tuple[str, ...] = ("fake-model",), api_key: str | None = None):
+        self.latency_s = latency_s
+        self.models = models
+        self.api_key = api_key  # when set, requests without "Bearer <api_key>" get 401
+        self.requests: list[Recorded] = []
+        self._script: deque[Reply] = deque()
+        self._lock = threading.Lock()
+        self.responder: Callable[[list[dict[str, Any]]], str] = answer
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(target=self._httpd.serve_forever, name="fake-openai", daemon=True)
+
+    @property
+    def port(self) -> int:
+        return int(self._httpd.server_address[1])
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def push(self, *replies: Reply) -> None:
+        with self._lock:
+            self._script.extend(replies)
+
+    def chat_requests(self) -> list[Recorded]:
+        with self._lock:
+            return [r for r in self.requests if r.path.endswith("/chat/completions")]
+
+    def start(self) -> FakeOpenAIServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    def __enter__(self) -> FakeOpenAIServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _next(self) -> Reply:
+        with self._lock:
+            return self._script.popleft() if self._script else Reply()
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, like real servers; the SDK pools connections
+
+            def log_message(self, format: str, *args: Any) -> None:  # quiet test output
+                pass
+
+            def _send(self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+                data = json.dumps(payload).encode()
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    for name, value in (headers or {}).items():
+                        self.send_header(name, value)
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up (timeout): that is the behaviour under test
+
+            def _authorized(self) -> bool:
+                if server.api_key is None:
+                    return True
+                if self.headers.get("Authorization") == f"Bearer {server.api_key}":
+                    return True
+                self._send(401, {"error": {"message": "Incorrect API key provided", "type": "invalid_request_error"}})
+                return False
+
+            def do_GET(self) -> None:
+                with server._lock:
+                    server.requests.append(Recorded(self.path, {}, self.headers.get("Authorization"), time.time()))
+                if not self._authorized():
+                    return
+                if self.path.rstrip("/").endswith("/models"):
+                    data = [{"id": m, "object": "model", "created": 0, "owned_by": "fake"} for m in server.models]
+                    self._send(200, {"object": "list", "data": data})
+                else:
+                    self._send(404, {"error": {"message": f"no route {self.path}"}})
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length", "0"))
+                body = json.loads(self.rfile.read(length) or b"{}")
+                with server._lock:
+                    server.requests.append(Recorded(self.path, body, self.headers.get("Authorization"), time.time()))
+                if not self._authorized():
+                    return
+                if not self.path.rstrip("/").endswith("/chat/completions"):
+                    self._send(404, {"error": {"message": f"no route {self.path}"}})
+                    return
+                if body.get("model") not in server.models:
+                    self._send(404, {"error": {"message": f"The model `{body.get('model')}` does not exist"}})
+                    return
+                reply = server._next()
+                delay = reply.delay_s or server.latency_s
+                if delay:
+                    time.sleep(delay)
+                if reply.status != 200:
+                    self._send(reply.status, {"error": {"message": reply.error_body}}, reply.headers)
+                    return
+                content = reply.content if reply.content is not None else server.responder(body["messages"])
+                finish = "stop"
+                if reply.fence:
+                    content = f"Here is the file:\n\n```markdown\n{content}```\n\nLet me know if you need changes."
+                if reply.truncate_to is not None:
+                    content, finish = content[: reply.truncate_to], "length"
+                prompt_chars = sum(len(str(m.get("content", ""))) for m in body["messages"])
+                usage = {"prompt_tokens": prompt_chars // 4, "completion_tokens": len(content) // 4}
+                usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]
+                self._send(
+                    200,
+                    {
+                        "id": f"chatcmpl-{len(server.requests)}",
+                        "object": "chat.completion",
+                        "created": int(time.time()),
+                        "model": body["model"],
+                        "choices": [
+                            {"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": finish}
+                        ],
+                        "usage": usage,
+                    },
+                    reply.headers,
+                )
+
+        return Handler
+
+
+@contextmanager
+def running_fake_server(**kwargs: Any) -> Iterator[FakeOpenAIServer]:
+    server = FakeOpenAIServer(**kwargs).start()
+    try:
+        yield server
+    finally:
+        server.stop()
