@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Literal
 
 from docsgen_pipeline.blueprint import Blueprint, Phase, PlannedFile, parse_blueprint
 from docsgen_pipeline.brief import Brief, parse_brief_text
@@ -55,7 +56,7 @@ class DocsRun:
     @cached_property
     def brief(self) -> Brief:
         reg = self.registration
-        fmt = "markdown" if reg.brief_file.endswith(".md") else "yaml"
+        fmt: Literal["yaml", "markdown"] = "markdown" if reg.brief_file.endswith(".md") else "yaml"
         text = self.store.read_run_file(self.run_id, reg.brief_file)
         return parse_brief_text(text, f"docs run '{self.run_id}' brief", fmt)
 

@@ -9,7 +9,7 @@ from docsgen_pipeline.agents.base import Agent
 from docsgen_pipeline.store import ArtifactStore
 
 
-class ArtifactStoreResource(dg.ConfigurableResource):  # type: ignore[misc]
+class ArtifactStoreResource(dg.ConfigurableResource):
     """The immutable artifact store (a folder; defaults under $DOCSGEN_HOME)."""
 
     root: str = Field(description="folder holding every docs run's artifacts")
@@ -18,7 +18,7 @@ class ArtifactStoreResource(dg.ConfigurableResource):  # type: ignore[misc]
         return ArtifactStore(self.root)
 
 
-class AgentResource(dg.ConfigurableResource):  # type: ignore[misc]
+class AgentResource(dg.ConfigurableResource):
     """The writer for deployments; a docs run may choose another one when it is registered."""
 
     kind: str = Field(default="template", description="template (offline), openai or command")

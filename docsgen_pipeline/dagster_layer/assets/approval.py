@@ -15,7 +15,7 @@ from docsgen_pipeline.dagster_layer.runtime import load_run, user_errors, versio
 from docsgen_pipeline.docs_run import APPROVALS, approval_name
 
 
-class ApprovalConfig(dg.Config):  # type: ignore[misc]
+class ApprovalConfig(dg.Config):
     """Who approves this phase (interactive review) and why."""
 
     approver: str = Field(default="", description="your name; required in interactive review mode")

@@ -19,7 +19,7 @@ from docsgen_pipeline.errors import BriefError
 from docsgen_pipeline.registration import register_docs_run
 
 
-class BriefConfig(dg.Config):  # type: ignore[misc]
+class BriefConfig(dg.Config):
     """Give the brief when starting a docs run from the UI (leave empty if the CLI registered it)."""
 
     brief_path: str = Field(default="", description="path of a brief file (YAML or Markdown) on the Dagster host")
