@@ -11,6 +11,7 @@ from docsgen_pipeline.blueprint import Blueprint
 from docsgen_pipeline.dagster_layer.assets.brief import build_brief_asset
 from docsgen_pipeline.dagster_layer.assets.final import build_final_assets
 from docsgen_pipeline.dagster_layer.assets.phase import build_phase_assets
+from docsgen_pipeline.dagster_layer.automation import build_schedules, build_sensors
 from docsgen_pipeline.dagster_layer.jobs import build_jobs
 from docsgen_pipeline.dagster_layer.resources import AgentResource, ArtifactStoreResource
 
@@ -32,6 +33,8 @@ def build_definitions(blueprint: Blueprint, store_root: Path, agent: AgentResour
     return dg.Definitions(
         assets=build_assets(blueprint),
         jobs=build_jobs(blueprint),
+        sensors=build_sensors(blueprint),
+        schedules=build_schedules(blueprint),
         resources={
             "store": ArtifactStoreResource(root=str(store_root)),
             "agent": agent or AgentResource(),
