@@ -18,6 +18,7 @@ from docsgen_pipeline.errors import DocsGenError
 # pay for importing Dagster.
 COMMANDS: dict[str, str] = {
     "run": "docsgen_pipeline.cli.run:run",
+    "validate": "docsgen_pipeline.cli.validate:validate",
 }
 
 
