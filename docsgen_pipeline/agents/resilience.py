@@ -147,7 +147,7 @@ class RetryPolicy:
         exc = state.outcome.exception() if state.outcome else None
         if isinstance(exc, RetryableError) and exc.retry_after_s is not None:
             return min(max(0.0, exc.retry_after_s), self.max_s)
-        backoff = wait_exponential_jitter(initial=self.initial_s, max=self.max_s, jitter=self.initial_s)
+        backoff = wait_exponential_jitter(multiplier=self.initial_s, max=self.max_s, jitter=self.initial_s)
         return float(backoff(state))
 
 
