@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import dagster as dg
 
 from docsgen_pipeline.blueprint import Blueprint
 
+Jobs = Sequence[dg.UnresolvedAssetJobDefinition]
 
-def build_sensors(blueprint: Blueprint) -> list[dg.SensorDefinition]:
+
+def job_by_name(jobs: Jobs, name: str) -> dg.UnresolvedAssetJobDefinition:
+    """The job object the Definitions carry (targets must be these objects, not rebuilt copies)."""
+    for job in jobs:
+        if job.name == name:
+            return job
+    raise KeyError(name)
+
+
+def build_sensors(blueprint: Blueprint, jobs: Jobs) -> list[dg.SensorDefinition]:
     return []
 
 
-def build_schedules(blueprint: Blueprint) -> list[dg.ScheduleDefinition]:
+def build_schedules(blueprint: Blueprint, jobs: Jobs) -> list[dg.ScheduleDefinition]:
     return []

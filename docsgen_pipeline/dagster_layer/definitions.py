@@ -30,11 +30,13 @@ def build_assets(blueprint: Blueprint) -> list[dg.AssetsDefinition]:
 
 
 def build_definitions(blueprint: Blueprint, store_root: Path, agent: AgentResource | None = None) -> dg.Definitions:
+    # Sensors and schedules target these very job objects (Dagster refuses two definitions of one job name).
+    jobs = build_jobs(blueprint)
     return dg.Definitions(
         assets=build_assets(blueprint),
-        jobs=build_jobs(blueprint),
-        sensors=build_sensors(blueprint),
-        schedules=build_schedules(blueprint),
+        jobs=jobs,
+        sensors=build_sensors(blueprint, jobs),
+        schedules=build_schedules(blueprint, jobs),
         resources={
             "store": ArtifactStoreResource(root=str(store_root)),
             "agent": agent or AgentResource(),
