@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, TypeAlias
 
 import dagster as dg
 
 from docsgen_pipeline.blueprint import Blueprint
 
-Jobs = Sequence[dg.UnresolvedAssetJobDefinition]
+if TYPE_CHECKING:
+    from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
+
+Jobs: TypeAlias = "Sequence[UnresolvedAssetJobDefinition]"
 
 
-def job_by_name(jobs: Jobs, name: str) -> dg.UnresolvedAssetJobDefinition:
+def job_by_name(jobs: Jobs, name: str) -> UnresolvedAssetJobDefinition:
     """The job object the Definitions carry (targets must be these objects, not rebuilt copies)."""
     for job in jobs:
         if job.name == name:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import dagster as dg
 
 from docsgen_pipeline.blueprint import Blueprint
+
+if TYPE_CHECKING:
+    from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 from docsgen_pipeline.dagster_layer.keys import BRIEF_KEY, BUNDLE_KEY, CROSS_VALIDATION_KEY
 from docsgen_pipeline.dagster_layer.partitions import docs_runs
 
@@ -22,7 +27,7 @@ def phase_selection(number: int) -> dg.AssetSelection:
     return group - dg.AssetSelection.assets(dg.AssetKey([f"phase{number}", "approval"]))
 
 
-def build_jobs(blueprint: Blueprint) -> list[dg.UnresolvedAssetJobDefinition]:
+def build_jobs(blueprint: Blueprint) -> list[UnresolvedAssetJobDefinition]:
     jobs = [
         dg.define_asset_job(
             BATCH_JOB,
