@@ -1,0 +1,347 @@
+"""What the templates know about a brief beyond its fields: who depends on whom, which step
+mentions which component, numbered requirements, entity references, lifecycles.
+
+Derived once per request from the normalised brief; pure and deterministic (lists, never sets,
+so iteration order is the brief's order).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+from docsgen_pipeline.agents.template.text import name_words, sentence, snake
+from docsgen_pipeline.brief import Brief, Component, Entity, Screen, Workflow
+
+_STORAGE_RE = re.compile(r"\b(store|database|db|repository|warehouse|storage)\b", re.IGNORECASE)
+_EXIT_STATE_RE = re.compile(r"^(cancel|abandon|reject|fail|expire|void|declin|abort)", re.IGNORECASE)
+
+
+def position(text: str, name: str) -> int | None:
+    """Where prose first mentions a name (plurals and CamelCase tolerated), or None."""
+    words = name_words(name)
+    if not words:
+        return None
+    pattern = r"(?<!\w)" + r"\s+".join(re.escape(w) for w in words.split(" ")) + r"(?:s|es)?(?!\w)"
+    match = re.search(pattern, name_words(text))
+    return match.start() if match else None
+
+
+def mentioned(text: str, names: list[str]) -> list[str]:
+    """Names mentioned in ``text``, in the order the text mentions them."""
+    found = [(pos, i, n) for i, n in enumerate(names) if (pos := position(text, n)) is not None]
+    return [n for _, _, n in sorted(found)]
+
+
+@dataclass(frozen=True)
+class Requirement:
+    id: str
+    text: str
+    source: str
+    components: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class NumberedItem:
+    id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Reference:
+    source: str
+    field: str
+    target: str
+
+
+@dataclass(frozen=True)
+class Step:
+    number: int
+    text: str
+    performer: str
+    receiver: str
+
+
+@dataclass(frozen=True)
+class StateNode:
+    id: str
+    label: str
+    meaning: str
+
+
+@dataclass(frozen=True)
+class Transition:
+    source: str
+    target: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Task:
+    id: str
+    title: str
+    detail: str
+    requirements: tuple[str, ...]
+    component: str
+
+
+class Facts:
+    def __init__(self, brief: Brief) -> None:
+        self.brief = brief
+
+    # -- names -------------------------------------------------------------------------------
+    @cached_property
+    def component_names(self) -> list[str]:
+        return [c.name for c in self.brief.components]
+
+    @cached_property
+    def entity_names(self) -> list[str]:
+        return [e.name for e in self.brief.entities]
+
+    @cached_property
+    def screen_names(self) -> list[str]:
+        return [s.name for s in self.brief.screens]
+
+    @cached_property
+    def term_names(self) -> list[str]:
+        return [t.term for t in self.brief.glossary]
+
+    @cached_property
+    def proper_names(self) -> list[str]:
+        """Names that keep their capitals mid-sentence, longest first."""
+        names = [self.brief.name, *self.component_names, *self.entity_names, *self.screen_names, *self.term_names]
+        return sorted(dict.fromkeys(n for n in names if n[:1].isupper()), key=lambda n: (-len(n), n))
+
+    def components_in(self, text: str) -> list[str]:
+        return mentioned(text, self.component_names)
+
+    def screens_in(self, text: str) -> list[str]:
+        return mentioned(text, self.screen_names)
+
+    def entities_in(self, text: str) -> list[str]:
+        return mentioned(text, self.entity_names)
+
+    def terms_in(self, text: str) -> list[str]:
+        return mentioned(text, self.term_names)
+
+    # -- components --------------------------------------------------------------------------
+    def component(self, name: str) -> Component | None:
+        return next((c for c in self.brief.components if c.name == name), None)
+
+    def used_by(self, name: str) -> list[str]:
+        return [c.name for c in self.brief.components if name in c.depends_on]
+
+    @cached_property
+    def edges(self) -> list[tuple[str, str]]:
+        return [(c.name, d) for c in self.brief.components for d in c.depends_on]
+
+    @cached_property
+    def storage_components(self) -> list[str]:
+        return [c.name for c in self.brief.components if _STORAGE_RE.search(c.name)]
+
+    def workflows_with(self, name: str) -> list[str]:
+        return [w.name for w in self.brief.workflows if any(position(s, name) is not None for s in w.steps)
+                or w.actor == name]
+
+    def entities_of(self, component: Component) -> list[str]:
+        return self.entities_in(f"{component.name} {component.responsibility}")
+
+    @cached_property
+    def layers(self) -> list[list[str]]:
+        """Components in build order: each layer depends only on earlier layers (cycles go last)."""
+        remaining = list(self.component_names)
+        known = set(remaining)
+        done: list[str] = []
+        layers: list[list[str]] = []
+        while remaining:
+            layer = [n for n in remaining if all(d in done or d not in known for d in self._deps(n))]
+            if not layer:
+                layers.append(remaining)
+                break
+            layers.append(layer)
+            done.extend(layer)
+            remaining = [n for n in remaining if n not in layer]
+        return layers
+
+    def _deps(self, name: str) -> list[str]:
+        comp = self.component(name)
+        return list(comp.depends_on) if comp else []
+
+    # -- people ------------------------------------------------------------------------------
+    @cached_property
+    def actors(self) -> list[str]:
+        """Workflow actors that are not components (people and outside systems), brief order."""
+        seen = [w.actor for w in self.brief.workflows if w.actor not in self.component_names]
+        return list(dict.fromkeys(seen))
+
+    # -- requirements ------------------------------------------------------------------------
+    @cached_property
+    def requirements(self) -> list[Requirement]:
+        out: list[Requirement] = []
+        for goal in self.brief.goals:
+            out.append(Requirement(f"FR-{len(out) + 1}", sentence(goal), "goal", tuple(self.components_in(goal))))
+        for wf in self.brief.workflows:
+            comps = self.components_in(" ".join(wf.steps))
+            out.append(Requirement(f"FR-{len(out) + 1}", wf.name, "workflow", tuple(comps)))
+        return out
+
+    @cached_property
+    def constraints(self) -> list[NumberedItem]:
+        return [NumberedItem(f"C-{i}", sentence(c)) for i, c in enumerate(self.brief.constraints, 1)]
+
+    def requirements_for(self, component: str) -> list[str]:
+        return [r.id for r in self.requirements if component in r.components]
+
+    @cached_property
+    def tasks(self) -> list[Task]:
+        tasks: list[Task] = []
+        for layer in self.layers:
+            for name in layer:
+                comp = self.component(name)
+                assert comp is not None
+                reqs = tuple(self.requirements_for(name))
+                detail = sentence(comp.responsibility) if comp.responsibility else f"Build {name}."
+                tasks.append(Task(f"T-{len(tasks) + 1}", f"Build {name}", detail, reqs, name))
+        for entity in self.brief.entities:
+            owners = self.storage_components or self.owners(entity)
+            tasks.append(
+                Task(f"T-{len(tasks) + 1}", f"Create the {entity.name} schema",
+                     f"Create storage for {entity.name} with its {len(entity.fields)} canonical fields.", (),
+                     owners[0] if owners else "")
+            )
+        for screen in self.brief.screens:
+            wfs = [w.name for w in self.brief.workflows if any(position(s, screen.name) is not None for s in w.steps)]
+            reqs = tuple(r.id for r in self.requirements if r.source == "workflow" and r.text in wfs)
+            tasks.append(Task(f"T-{len(tasks) + 1}", f"Build the {screen.name} screen",
+                              sentence(screen.purpose) if screen.purpose else f"Build {screen.name}.", reqs, ""))
+        for req in self.requirements:
+            if req.source == "workflow":
+                tasks.append(Task(f"T-{len(tasks) + 1}", f"Test “{req.text}” end to end",
+                                  f"Automate the {req.text.lower()} workflow as an end-to-end test.", (req.id,),
+                                  req.components[0] if req.components else ""))
+        return tasks
+
+    # -- entities ----------------------------------------------------------------------------
+    def entity(self, name: str) -> Entity | None:
+        return next((e for e in self.brief.entities if e.name == name), None)
+
+    def id_field(self, entity: Entity) -> str | None:
+        names = [f.name for f in entity.fields]
+        own = f"{snake(entity.name)}_id"
+        if own in names:
+            return own
+        return next((n for n in names if n.endswith("_id")), None)
+
+    @cached_property
+    def references(self) -> list[Reference]:
+        ids = {e.name: self.id_field(e) for e in self.brief.entities}
+        out: list[Reference] = []
+        for entity in self.brief.entities:
+            for field in entity.fields:
+                for target in self.brief.entities:
+                    if target.name != entity.name and ids[target.name] == field.name:
+                        out.append(Reference(entity.name, field.name, target.name))
+        return out
+
+    def owners(self, entity: Entity) -> list[str]:
+        """Non-storage components whose name or responsibility mentions the entity."""
+        return [
+            c.name
+            for c in self.brief.components
+            if c.name not in self.storage_components
+            and position(f"{c.name} {c.responsibility}", entity.name) is not None
+        ]
+
+    def stored_in(self, entity: Entity) -> list[str]:
+        named = [
+            c.name
+            for c in self.brief.components
+            if c.name in self.storage_components and position(c.responsibility, entity.name) is not None
+        ]
+        return named or list(self.storage_components)
+
+    @cached_property
+    def lifecycle_entity(self) -> Entity | None:
+        return next((e for e in self.brief.entities if e.states), None)
+
+    @cached_property
+    def main_workflow(self) -> Workflow | None:
+        return next((w for w in self.brief.workflows if w.steps), None)
+
+    def screen(self, name: str) -> Screen | None:
+        return next((s for s in self.brief.screens if s.name == name), None)
+
+    # -- behaviour ---------------------------------------------------------------------------
+    def steps(self, workflow: Workflow) -> list[Step]:
+        """Who performs each step: the first component it names, else whoever acted last."""
+        actor = workflow.actor
+        current = actor
+        out: list[Step] = []
+        for i, text in enumerate(workflow.steps, 1):
+            comps = self.components_in(text)
+            performer = comps[0] if comps else (actor if position(text, actor) is not None else current)
+            receiver = comps[1] if len(comps) > 1 else performer
+            out.append(Step(i, text, performer, receiver))
+            current = performer
+        return out
+
+    def participants(self, workflow: Workflow) -> list[str]:
+        names: list[str] = [workflow.actor]
+        for step in self.steps(workflow):
+            names.extend([step.performer, step.receiver])
+        return list(dict.fromkeys(names))
+
+    @cached_property
+    def state_machine(self) -> tuple[str, list[StateNode], list[Transition]]:
+        """(what the machine describes, states, transitions) from the first entity with states,
+        else from the main workflow's steps."""
+        entity = self.lifecycle_entity
+        if entity is not None:
+            states = [StateNode(f"s{i}", s, self._state_meaning(entity, s)) for i, s in enumerate(entity.states, 1)]
+            main = [s for s in states if not _EXIT_STATE_RE.match(s.label)]
+            exits = [s for s in states if _EXIT_STATE_RE.match(s.label)]
+            transitions = [Transition("[*]", main[0].id if main else states[0].id, "created")]
+            for a, b in itertools.pairwise(main):
+                transitions.append(Transition(a.id, b.id, b.label.lower()))
+            for ex in exits:
+                for a in main[:-1]:
+                    transitions.append(Transition(a.id, ex.id, ex.label.lower()))
+                transitions.append(Transition(ex.id, "[*]", ""))
+            if main:
+                transitions.append(Transition(main[-1].id, "[*]", ""))
+            return entity.name, states, transitions
+        wf = self.main_workflow
+        if wf is not None:
+            states = [
+                StateNode(f"s{s.number}", self._step_state(s), sentence(s.text)) for s in self.steps(wf)
+            ]
+            transitions = [Transition("[*]", states[0].id, "start")]
+            transitions += [Transition(a.id, b.id, "") for a, b in itertools.pairwise(states)]
+            transitions.append(Transition(states[-1].id, "[*]", "done"))
+            return wf.name, states, transitions
+        return "", [], []
+
+    def _step_state(self, step: Step) -> str:
+        """``The Recorder App stores the sighting`` -> ``Stores the sighting`` (the step minus its subject)."""
+        text = step.text.rstrip(".")
+        for subject in (step.performer, "it", "they"):
+            match = re.match(rf"^(?:the\s+)?{re.escape(subject)}\s+(.+)$", text, re.IGNORECASE)
+            if match:
+                text = match.group(1)
+                break
+        else:
+            text = re.sub(r"^the\s+\w+\s+(?=\w+s\b)", "", text, flags=re.IGNORECASE)
+        return f"{step.number}. {text[:1].upper()}{text[1:]}"
+
+    def _state_meaning(self, entity: Entity, state: str) -> str:
+        for wf in self.brief.workflows:
+            for step in wf.steps:
+                if position(step, state) is not None:
+                    return f"Entered when: {step[0].lower() + step[1:]}" if step[:4] in ("The ", "It ") else (
+                        f"Entered when {step}"
+                    )
+        if _EXIT_STATE_RE.match(state):
+            return f"The {entity.name} was stopped before it completed; it takes no further transitions."
+        return f"The {entity.name} is {state.lower()}."

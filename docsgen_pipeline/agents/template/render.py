@@ -1,0 +1,396 @@
+"""The writer: renders one planned file from its kind's Jinja template.
+
+Layout (H1, lead, the planned headings in order) lives in ``document.md.j2``; each kind's
+template supplies a ``lead`` macro and one macro per section id.  Headings come from the plan,
+never from the macros, so the written file has exactly the planned outline.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from docsgen_pipeline.agents.base import LinkTarget, WriteRequest
+from docsgen_pipeline.agents.template.facts import Facts, StateNode, position
+from docsgen_pipeline.agents.template.planner import (
+    REVISION_HEADING,
+    Section,
+    revision_intent,
+    sections_for,
+    template_kind,
+)
+from docsgen_pipeline.agents.template.text import (
+    Canon,
+    cell,
+    clause,
+    count_word,
+    join_words,
+    link_text,
+    mermaid_label,
+    normalise_brief,
+    scrub_placeholders,
+    sentence,
+)
+from docsgen_pipeline.blueprint import Blueprint, Phase
+from docsgen_pipeline.brief import Entity, Screen, Workflow
+from docsgen_pipeline.markdown.slugs import github_slug
+
+_ENV = Environment(
+    loader=PackageLoader("docsgen_pipeline.agents.template", "templates"),
+    undefined=StrictUndefined,
+    autoescape=False,  # Markdown, not HTML
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=False,
+)
+_ENV.filters.update(
+    cell=cell,
+    sentence=sentence,
+    andjoin=join_words,
+    orjoin=lambda items: join_words(items, "or"),
+    mlabel=mermaid_label,
+    words=count_word,
+    nostop=lambda text: str(text).strip().rstrip("."),
+    quote=lambda text: f"“{text}”",
+    code=lambda text: f"`{text}`",
+)
+
+
+class Linker:
+    """Links the writer may emit: only to ``link_targets``, fragments only to known anchors."""
+
+    def __init__(self, targets: Sequence[LinkTarget], blueprint: Blueprint, self_key: str) -> None:
+        order = {f.key: i for i, f in enumerate(blueprint.all_files())}
+        by_key: dict[str, LinkTarget] = {}
+        for t in targets:
+            if t.key != self_key and t.key not in by_key:
+                by_key[t.key] = t
+        self._by_key = by_key
+        self._order = order
+        self._blueprint = blueprint
+
+    def has(self, key: str | None) -> bool:
+        return key is not None and key in self._by_key
+
+    def key_of_kind(self, kind: str) -> str | None:
+        return next((f.key for f in self._blueprint.all_files() if f.kind == kind), None)
+
+    def title(self, key: str) -> str:
+        target = self._by_key.get(key)
+        if target is not None:
+            return target.title
+        spec = self._blueprint.files_by_key.get(key)
+        return spec.title if spec else key
+
+    def file(self, key: str | None, text: str = "") -> str:
+        if key is None:
+            return text
+        label = text or self.title(key)
+        target = self._by_key.get(key)
+        return f"[{link_text(label)}]({target.filename})" if target else label
+
+    def anchor(self, key: str | None, heading: str, text: str = "") -> str:
+        """``[text](file#slug)`` when the slug is a known anchor, else a plain file link or text."""
+        label = text or heading
+        target = self._by_key.get(key) if key else None
+        if target is None:
+            return label
+        slug = github_slug(heading)
+        if slug in target.anchors:
+            return f"[{link_text(label)}]({target.filename}#{slug})"
+        return f"[{link_text(label)}]({target.filename})"
+
+    def kind(self, kind: str, text: str = "") -> str:
+        return self.file(self.key_of_kind(kind), text)
+
+    def kind_anchor(self, kind: str, heading: str, text: str = "") -> str:
+        return self.anchor(self.key_of_kind(kind), heading, text)
+
+    def schema(self, entity: str) -> str:
+        schema = self._blueprint.schema_file()
+        return self.anchor(schema.key if schema else None, entity)
+
+    def schemas(self, entities: Sequence[str]) -> str:
+        return join_words([self.schema(e) for e in entities])
+
+    def files(self, keys: Sequence[str]) -> str:
+        return join_words([self.file(k) for k in keys])
+
+    def in_phase(self, number: int) -> list[LinkTarget]:
+        found = [t for t in self._by_key.values() if t.phase == number]
+        return sorted(found, key=lambda t: (self._order.get(t.key, len(self._order)), t.filename))
+
+    def targets(self) -> list[LinkTarget]:
+        return sorted(self._by_key.values(), key=lambda t: (self._order.get(t.key, len(self._order)), t.filename))
+
+
+_READER_RULES: tuple[tuple[re.Pattern[str], int], ...] = (
+    (re.compile(r"engineer|developer|architect|operat|devops|admin", re.IGNORECASE), 2),
+    (re.compile(r"product|manager|owner|analyst|stakeholder|lead", re.IGNORECASE), 1),
+    (re.compile(r"design|support|staff|coordinator|user|customer|clerk|agent", re.IGNORECASE), 3),
+)
+
+
+_TYPE_MEANINGS = {
+    "uuid": "Random 128-bit identifier, generated once and never reused.",
+    "string": "UTF-8 text.",
+    "text": "UTF-8 text of any length.",
+    "integer": "Whole number; amounts of money are integers in the smallest currency unit.",
+    "int": "Whole number.",
+    "enum": "One of a fixed list of values named in the field's meaning.",
+    "timestamp": "Instant in UTC, ISO 8601.",
+    "datetime": "Instant in UTC, ISO 8601.",
+    "date": "Calendar date, ISO 8601 (YYYY-MM-DD).",
+    "boolean": "True or false.",
+    "bool": "True or false.",
+    "decimal": "Exact decimal number.",
+    "float": "Floating-point number.",
+    "json": "Structured JSON document.",
+}
+_LIST_RE = re.compile(r"\b(table|list|queue|filter|search|timeline)\b", re.IGNORECASE)
+_RISKY_RE = re.compile(r"\b(pay|delete|remove|cancel|submit|send|publish|approve|reject|confirm)\b", re.IGNORECASE)
+_STOP_WORDS = frozenset({"who", "that", "the", "and", "of", "a", "an", "on", "in", "for", "to", "with", "their"})
+
+
+def _screens_for_reader(reader: str, screens: Sequence[Screen]) -> list[str]:
+    """Screens whose purpose names the reader: ``support staff`` exactly, else the head noun
+    (``Survey coordinators`` -> ``coordinator``)."""
+    words = [w for w in re.findall(r"[a-z]+", reader.lower()) if w not in _STOP_WORDS][:2]
+    if not words:
+        return []
+    stems = [w[:-1] if w.endswith("s") and not w.endswith("ss") else w for w in words]
+    phrase = re.compile(r"\b" + r"\W+".join(re.escape(w) for w in stems), re.IGNORECASE)
+    found = [s.name for s in screens if phrase.search(s.purpose)]
+    if found or len(stems) < 2:
+        return found
+    head = re.compile(rf"\b{re.escape(stems[-1])}", re.IGNORECASE)
+    return [s.name for s in screens if head.search(s.purpose)]
+
+
+class Helpers:
+    """Per-request helpers that need the brief's proper names, the blueprint or the links."""
+
+    def __init__(self, facts: Facts, blueprint: Blueprint, links: Linker) -> None:
+        self._names = facts.proper_names
+        self._facts = facts
+        self._blueprint = blueprint
+        self._links = links
+
+    def start_for(self, reader: str) -> str | None:
+        """The section index a kind of reader should open first (builders -> architecture …)."""
+        number = next((n for pattern, n in _READER_RULES if pattern.search(reader)), 1)
+        phase = next((p for p in self._blueprint.phases if p.number == number), None)
+        index = phase.index_file if phase else None
+        return index.key if index and self._links.has(index.key) else None
+
+    def intent_of(self, key: str, fallback: str) -> str:
+        spec = self._blueprint.files_by_key.get(key)
+        return sentence(spec.intent) if spec else sentence(fallback)
+
+    # -- phrasing ----------------------------------------------------------------------------
+    def describe(self, name: str, text: str) -> str:
+        """``Order API`` + ``accepts orders`` -> a sentence, whatever grammatical shape the brief used."""
+        body = self.clause(text)
+        first = body.split(" ", 1)[0].lower()
+        if first in ("the", "a", "an") or first.endswith("'s"):
+            return sentence(f"{name} is {body}")
+        if first.endswith("s") and not first.endswith("ss"):
+            return sentence(f"{name} {body}")
+        return sentence(f"{name} provides {body}")
+
+    def workflow(self, name: str) -> Workflow:
+        return next(w for w in self._facts.brief.workflows if w.name == name)
+
+    def workflow_requirement(self, name: str) -> str:
+        wf = self.workflow(name)
+        who = wf.actor if wf.actor in self._facts.component_names else f"the {wf.actor}"
+        if not wf.steps:
+            return sentence(f"{who} can complete “{wf.name}”")
+        first, last = wf.steps[0].rstrip("."), wf.steps[-1].rstrip(".")
+        steps = count_word(len(wf.steps))
+        return sentence(f"{who} can complete “{wf.name}” in {steps} steps, from “{first}” to “{last}”")
+
+    def workflow_link(self, name: str) -> str:
+        return self._links.kind_anchor("user_workflows", name, f"“{name}”")
+
+    def component_link(self, name: str) -> str:
+        if name in self._facts.component_names:
+            return self._links.kind_anchor("components", name)
+        return name
+
+    # -- data ----------------------------------------------------------------------------------
+    def field_types(self) -> list[tuple[str, str]]:
+        seen = list(dict.fromkeys(f.type for e in self._facts.brief.entities for f in e.fields))
+        return [(t, _TYPE_MEANINGS.get(t.lower(), f"As named in the brief ({t}).")) for t in seen]
+
+    def sample_field(self) -> str:
+        return next((f.name for e in self._facts.brief.entities for f in e.fields if "_" in f.name), "")
+
+    def id_fields(self) -> list[str]:
+        found = [self._facts.id_field(e) for e in self._facts.brief.entities]
+        return [f for f in found if f]
+
+    def unreferenced_entities(self) -> list[str]:
+        linked = {n for r in self._facts.references for n in (r.source, r.target)}
+        return [e for e in self._facts.entity_names if e not in linked]
+
+    def writers_fallback(self, entity: Entity) -> str:
+        # Fall back to the components whose responsibility names one of the entity's fields
+        # (Shipment.tracking_number -> "records tracking numbers").
+        fields = [f.name.replace("_", " ") for f in entity.fields if not f.name.endswith("_id")]
+        comps = [
+            c.name
+            for c in self._facts.brief.components
+            if c.name not in self._facts.storage_components
+            and any(position(c.responsibility, f) is not None for f in fields)
+        ]
+        return join_words(comps) if comps else "Not named in the brief"
+
+    # -- components and screens ----------------------------------------------------------------
+    def foundation_components(self) -> list[str]:
+        return [c.name for c in self._facts.brief.components if not c.depends_on]
+
+    def folder(self, name: str) -> str:
+        return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "component"
+
+    def node(self, name: str) -> str:
+        names = self._facts.component_names
+        return f"c{names.index(name) + 1}" if name in names else ""
+
+    def participant_id(self, name: str) -> str:
+        return self.node(name) or "a_" + (re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_") or "actor")
+
+    def participant_role(self, name: str) -> str:
+        comp = self._facts.component(name)
+        if comp is not None:
+            return sentence(self.clause(comp.responsibility)) if comp.responsibility else "A component of the system."
+        starts = [w.name for w in self._facts.brief.workflows if w.actor == name]
+        return sentence(f"starts {join_words([f'“{w}”' for w in starts])}") if starts else "Takes part in the workflow."
+
+    def actors(self) -> list[tuple[str, str]]:
+        """(actor, how they use the system): workflow actors first, then the brief's audience."""
+        out: list[tuple[str, str]] = []
+        for actor in self._facts.actors:
+            starts = [w.name for w in self._facts.brief.workflows if w.actor == actor]
+            out.append((actor[:1].upper() + actor[1:], sentence(f"Starts {join_words([f'“{w}”' for w in starts])}")))
+        for reader in self._facts.brief.audience:
+            label = reader.rstrip(".")
+            screens = _screens_for_reader(reader, self._facts.brief.screens)
+            use = f"Uses {join_words(screens)}." if screens else "Relies on the behaviour this documentation describes."
+            out.append((label, use))
+        return out
+
+    def entry_node(self, actor: str) -> str:
+        for wf in self._facts.brief.workflows:
+            if wf.actor.lower() == actor.lower() and wf.steps:
+                comps = [s.performer for s in self._facts.steps(wf) if s.performer in self._facts.component_names]
+                if comps:
+                    return self.node(comps[0])
+        return "sys" if self._facts.brief.components else "c0"
+
+    def workflows_through(self, screen: str) -> list[str]:
+        return [w.name for w in self._facts.brief.workflows if any(position(s, screen) is not None for s in w.steps)]
+
+    def list_elements(self) -> list[str]:
+        return [e for s in self._facts.brief.screens for e in s.elements if _LIST_RE.search(e)]
+
+    def risky_elements(self) -> list[str]:
+        return [e for s in self._facts.brief.screens for e in s.elements if _RISKY_RE.search(e)]
+
+    def state_names(self, states: Sequence[StateNode]) -> dict[str, str]:
+        return {s.id: s.label for s in states}
+
+    def phase_links(self, phases: Sequence[Phase]) -> str:
+        parts = []
+        for phase in phases:
+            index = phase.index_file
+            first = index or phase.files[0]
+            parts.append(self._links.file(first.key, phase.title))
+        return join_words(parts)
+
+    def clause(self, text: str) -> str:
+        return clause(text, self._names)
+
+    def plural(self, count: int, word: str, many: str | None = None) -> str:
+        return f"{count_word(count)} {word if count == 1 else (many or word + 's')}"
+
+    def slug(self, text: str) -> str:
+        return github_slug(text)
+
+    def lower(self, text: str) -> str:
+        return clause(text, self._names)
+
+
+def _resolve(plan_outline: Sequence[Any], known: list[Section]) -> list[Section]:
+    """Match each planned heading to the section that knows how to write it (else generic)."""
+    pool = list(known)
+    out: list[Section] = []
+    for entry in plan_outline:
+        match = next((s for s in pool if s.heading.lower() == entry.heading.lower()), None)
+        if match is not None:
+            pool.remove(match)
+            out.append(Section(match.id, entry.heading, entry.level, entry.intent or match.intent, match.item))
+        elif entry.heading.lower() == REVISION_HEADING.lower():
+            out.append(Section("revision_notes", entry.heading, entry.level, entry.intent))
+        else:
+            out.append(Section("generic", entry.heading, entry.level, entry.intent))
+    return out
+
+
+_BLANKS_RE = re.compile(r"\n{3,}")
+_PROTECTED_RE = re.compile(r"(`[^`\n]*`|\]\([^)\n]*\))")
+
+
+def _tidy(markdown: str, canon: Canon) -> str:
+    """Trim whitespace and, as a safety net, rewrite forbidden variants in prose lines.
+
+    Headings (planned text), inline code and link destinations (file names) are left alone.
+    """
+    lines = []
+    for line in markdown.split("\n"):
+        line = line.rstrip()
+        if not line.startswith("#"):
+            parts = _PROTECTED_RE.split(line)
+            line = "".join(p if i % 2 else canon(p) for i, p in enumerate(parts))
+        lines.append(line)
+    return _BLANKS_RE.sub("\n\n", "\n".join(lines)).strip() + "\n"
+
+
+def render_file(request: WriteRequest) -> str:
+    brief = normalise_brief(request.brief)
+    facts = Facts(brief)
+    spec = request.file
+    kind = template_kind(spec)
+    sections = _resolve(request.plan.outline, sections_for(spec, facts))
+    feedback = [scrub_placeholders(f) for f in request.feedback if f.strip()]
+    if feedback and not any(s.id == "revision_notes" for s in sections):
+        sections.append(Section("revision_notes", REVISION_HEADING, 2, revision_intent(feedback)))
+    links = Linker(request.link_targets, request.blueprint, spec.key)
+    title = brief.name if kind == "overview" or spec.number is None else spec.title
+    variables: dict[str, Any] = {
+        "brief": brief,
+        "facts": facts,
+        "file": spec,
+        "plan": request.plan,
+        "phase": request.phase,
+        "blueprint": request.blueprint,
+        "links": links,
+        "h": Helpers(facts, request.blueprint, links),
+        "feedback": feedback,
+        "title": title,
+    }
+    module = _ENV.get_template(f"{kind}.md.j2").make_module(variables)
+    common = _ENV.get_template("_common.md.j2").make_module(variables)
+    bodies = []
+    for section in sections:
+        macro = getattr(module, section.id, None) if section.id not in ("generic", "revision_notes") else None
+        if macro is None:
+            macro = getattr(common, section.id if section.id == "revision_notes" else "generic")
+        bodies.append((section, str(macro(section)).strip()))
+    lead_macro = getattr(module, "lead", None)
+    lead = str(lead_macro()).strip() if lead_macro is not None else ""
+    text = _ENV.get_template("document.md.j2").render(title=title, lead=lead, sections=bodies)
+    return _tidy(text, Canon(brief.glossary))

@@ -1,0 +1,164 @@
+"""Text helpers for the template agent: glossary normalisation, table cells, sentence shaping.
+
+Pure functions (no Dagster, no I/O).  Everything brief-derived passes through
+:class:`Canon` before it reaches a template, so a forbidden glossary variant copied from the
+brief can never end up in a document.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from docsgen_pipeline.brief import Brief, GlossaryTerm
+
+_WS_RE = re.compile(r"\s+")
+
+
+def squash(text: str) -> str:
+    """Collapse runs of whitespace (prose briefs wrap lines) into single spaces."""
+    return _WS_RE.sub(" ", text).strip()
+
+
+class Canon:
+    """Rewrites forbidden glossary variants to their canonical term (case-insensitive, word-bounded)."""
+
+    def __init__(self, glossary: Sequence[GlossaryTerm]) -> None:
+        variants: dict[str, str] = {}
+        for entry in glossary:
+            for variant in entry.forbidden:
+                clean = squash(variant)
+                # A variant that differs from the term only by case would rewrite the term itself
+                # in a loop of no use; the gate judges spelling, so skip it here.
+                if clean and clean.lower() != entry.term.lower():
+                    variants.setdefault(clean.lower(), entry.term)
+        self._variants = variants
+        # Longest first so "sync server" wins over a shorter variant that is part of it.
+        ordered = sorted(variants, key=lambda v: (-len(v), v))
+        self._re = (
+            re.compile(r"(?<!\w)(?:" + "|".join(re.escape(v) for v in ordered) + r")(?!\w)", re.IGNORECASE)
+            if ordered
+            else None
+        )
+
+    def __call__(self, text: str) -> str:
+        if self._re is None:
+            return text
+        return self._re.sub(lambda m: self._variants[m.group(0).lower()], text)
+
+    def finds(self, text: str) -> list[str]:
+        """Forbidden variants present in ``text`` (used by the final safety pass and tests)."""
+        if self._re is None:
+            return []
+        return [m.group(0) for m in self._re.finditer(text)]
+
+
+def normalise_brief(brief: Brief) -> Brief:
+    """A copy of the brief whose every string is whitespace-squashed and glossary-normalised.
+
+    Glossary variants themselves are kept (the terminology page needs to know them); prose notes
+    keep their paragraph breaks.
+    """
+    canon = Canon(brief.glossary)
+
+    def fix(value: object, path: tuple[str, ...]) -> object:
+        if isinstance(value, str):
+            if path[-1:] == ("forbidden",) or path[-2:-1] == ("forbidden",):
+                return squash(value)
+            if path == ("notes",):
+                return "\n\n".join(canon(squash(p)) for p in re.split(r"\n\s*\n", value) if p.strip())
+            return canon(squash(value))
+        if isinstance(value, list):
+            return [fix(v, (*path, path[-1] if path else "")) for v in value]
+        if isinstance(value, dict):
+            return {k: fix(v, (*path, k)) for k, v in value.items()}
+        return value
+
+    data = fix(brief.model_dump(), ())
+    return Brief.model_validate(data)
+
+
+def cell(text: str) -> str:
+    """A Markdown table cell: one line, pipes escaped."""
+    return squash(text).replace("|", "\\|")
+
+
+def link_text(text: str) -> str:
+    return text.replace("[", "\\[").replace("]", "\\]")
+
+
+def sentence(text: str) -> str:
+    """Capitalise the first letter and end with a full stop (brief items are often fragments)."""
+    text = squash(text).rstrip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text[-1] in ".!?" else text + "."
+
+
+def clause(text: str, keep: Iterable[str] = ()) -> str:
+    """A brief item used mid-sentence: no final stop, first letter lowered unless it starts a name."""
+    text = squash(text).rstrip(" .")
+    if not text:
+        return text
+    for name in keep:
+        if name and text.startswith(name):
+            return text
+    first = text.split(" ", 1)[0]
+    # Acronyms and product names (SKU, PostgreSQL) keep their capitals.
+    if len(first) > 1 and any(c.isupper() for c in first[1:]):
+        return text
+    return text[0].lower() + text[1:]
+
+
+def join_words(items: Sequence[str], conj: str = "and") -> str:
+    items = [i for i in items if i]
+    if not items:
+        return ""
+    if len(items) == 1:
+        return items[0]
+    return f"{', '.join(items[:-1])} {conj} {items[-1]}"
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    return f"{count} {word if count == 1 else (many or word + 's')}"
+
+
+def count_word(count: int) -> str:
+    words = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
+    return words[count] if 0 <= count < len(words) else str(count)
+
+
+def name_words(name: str) -> str:
+    """``OrderLine`` -> ``order line``; ``Order API`` -> ``order api`` (for matching prose)."""
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name)
+    return squash(spaced.replace("_", " ").replace("-", " ")).lower()
+
+
+def mentions(text: str, name: str) -> bool:
+    """Whether prose mentions a name, tolerating plurals and CamelCase split into words."""
+    words = name_words(name)
+    if not words:
+        return False
+    pattern = r"(?<!\w)" + r"\s+".join(re.escape(w) for w in words.split(" ")) + r"(?:s|es)?(?!\w)"
+    return re.search(pattern, name_words(text)) is not None
+
+
+def snake(name: str) -> str:
+    return name_words(name).replace(" ", "_")
+
+
+_PLACEHOLDER_RE = re.compile(
+    r"\b(?:TODO|TBD|FIXME|XXX)\b|lorem\s+ipsum|\[\s*insert[^\]]*\]|\{\{|\}\}|\{%|%\}",
+    re.IGNORECASE,
+)
+
+
+def scrub_placeholders(text: str) -> str:
+    """Reviewer notes are quoted back; never let them carry placeholder markers into a document."""
+    return squash(_PLACEHOLDER_RE.sub("open item", text))
+
+
+def mermaid_label(text: str) -> str:
+    """Text safe inside a quoted Mermaid label or message."""
+    return squash(text).replace('"', "#quot;").replace(";", ",")
