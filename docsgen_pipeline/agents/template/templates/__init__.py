@@ -1,0 +1,1 @@
+"""Jinja templates of the template agent, one per file kind (shipped as package data)."""
