@@ -18,7 +18,12 @@ from docsgen_pipeline.errors import DocsGenError
 # pay for importing Dagster.
 COMMANDS: dict[str, str] = {
     "run": "docsgen_pipeline.cli.run:run",
+    "submit": "docsgen_pipeline.cli.submit:submit",
+    "requests": "docsgen_pipeline.cli.requests:requests",
+    "skip": "docsgen_pipeline.cli.skip:skip",
     "validate": "docsgen_pipeline.cli.validate:validate",
+    "doctor": "docsgen_pipeline.cli.doctor:doctor",
+    "estimate": "docsgen_pipeline.cli.estimate:estimate",
 }
 
 

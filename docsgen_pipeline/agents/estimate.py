@@ -1,0 +1,133 @@
+"""Before a docs run: how many agent calls, how many tokens, what it may cost.
+
+Prompts are rendered exactly as the agent will render them (same templates, same brief and
+blueprint), with the blueprint's required headings standing in for the not-yet-made plan.  The
+range runs from "every answer is usable first time and of typical length" to "every plan needs
+all its re-asks, every prompt carries the full upstream budget and every answer hits max_tokens".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from docsgen_pipeline.agents.base import LinkTarget, PlanRequest, WriteRequest
+from docsgen_pipeline.agents.metering import PriceTable, estimate_tokens
+from docsgen_pipeline.agents.prompts import plan_prompt, reask_prompt, write_prompt
+from docsgen_pipeline.agents.settings import AgentSettings
+from docsgen_pipeline.blueprint import Blueprint, Phase
+from docsgen_pipeline.brief import Brief
+from docsgen_pipeline.markdown.slugs import github_slug
+from docsgen_pipeline.planning import FilePlan, OutlineSection, PhasePlan, enforce_blueprint
+
+# Typical answer sizes (tokens), from the shape of the default blueprint's documents.
+TOKENS_PER_SECTION = 180
+TOKENS_PER_FILE_BASE = 120
+TOKENS_PER_PLANNED_FILE = 90
+
+
+@dataclass(frozen=True)
+class PhaseEstimate:
+    phase: int
+    title: str
+    files: int
+    calls_min: int
+    calls_max: int
+    tokens_in_low: int
+    tokens_in_high: int
+    tokens_out_low: int
+    tokens_out_high: int
+    cost_low_usd: float
+    cost_high_usd: float
+
+
+def _stand_in_plan(brief: Brief, blueprint: Blueprint, phase: Phase) -> PhasePlan:
+    entities = [e.name for e in brief.entities]
+    schema_file = blueprint.schema_file()
+    files = []
+    for f in phase.files:
+        headings = list(f.required_headings)
+        if schema_file is not None and f.key == schema_file.key:
+            headings += entities
+        files.append(
+            FilePlan(
+                key=f.key,
+                filename="",
+                title=f.title,
+                intent=f.intent,
+                outline=[OutlineSection(heading=h) for h in headings],
+                terms=[t.term for t in brief.glossary] if f.depends.terms else [],
+                schemas=entities if f.depends.schemas and f.kind != "schemas" else [],
+            )
+        )
+    return enforce_blueprint(PhasePlan(phase=phase.number, files=files), blueprint, phase, brief.slug)
+
+
+def _targets(brief: Brief, blueprint: Blueprint, upto: int) -> list[LinkTarget]:
+    names = blueprint.filenames(brief.slug)
+    return [
+        LinkTarget(key=f.key, filename=names[f.key], title=f.title, phase=p.number,
+                   anchors=tuple(github_slug(h) for h in f.required_headings), headings=f.required_headings)
+        for p in blueprint.phases
+        if p.number <= upto
+        for f in p.files
+    ]
+
+
+def estimate_phase(brief: Brief, blueprint: Blueprint, phase: Phase, settings: AgentSettings) -> PhaseEstimate:
+    prices = PriceTable(settings.prices)
+    request = PlanRequest(brief=brief, blueprint=blueprint, phase=phase, filenames=blueprint.filenames(brief.slug))
+    plan_in = sum(estimate_tokens(m["content"]) for m in plan_prompt(request).messages())
+    plan_out_low = min(settings.max_tokens, TOKENS_PER_PLANNED_FILE * len(phase.files))
+    reask_in = estimate_tokens(reask_prompt("x" * 200, [f.key for f in phase.files]))
+    # The k-th plan attempt re-sends the conversation so far: prompt + k-1 answers and re-asks.
+    attempts = settings.plan_attempts
+    plan_in_high = sum(plan_in + k * (settings.max_tokens + reask_in) for k in range(attempts))
+    plan = _stand_in_plan(brief, blueprint, phase)
+    targets = _targets(brief, blueprint, phase.number)
+    write_in_low = write_in_high = write_out_low = 0
+    for f in phase.files:
+        write = WriteRequest(brief=brief, blueprint=blueprint, phase=phase, file=f, plan=plan.for_key(f.key),
+                             link_targets=targets)
+        base = sum(estimate_tokens(m["content"]) for m in write_prompt(write, 0).messages())
+        write_in_low += base
+        has_upstream = phase.number > 0
+        write_in_high += base + (estimate_tokens("x" * settings.upstream_budget_chars) if has_upstream else 0)
+        sections = len(plan.for_key(f.key).outline)
+        write_out_low += min(settings.max_tokens, TOKENS_PER_FILE_BASE + TOKENS_PER_SECTION * sections)
+    n = len(phase.files)
+    tokens_in_low, tokens_in_high = plan_in + write_in_low, plan_in_high + write_in_high
+    tokens_out_low, tokens_out_high = plan_out_low + write_out_low, (attempts + n) * settings.max_tokens
+    return PhaseEstimate(
+        phase=phase.number,
+        title=phase.title,
+        files=n,
+        calls_min=1 + n,
+        calls_max=attempts + n,
+        tokens_in_low=tokens_in_low,
+        tokens_in_high=tokens_in_high,
+        tokens_out_low=tokens_out_low,
+        tokens_out_high=tokens_out_high,
+        cost_low_usd=prices.cost(settings.model, tokens_in_low, tokens_out_low),
+        cost_high_usd=prices.cost(settings.model, tokens_in_high, tokens_out_high),
+    )
+
+
+def estimate_run(brief: Brief, blueprint: Blueprint, settings: AgentSettings) -> list[PhaseEstimate]:
+    """Per-phase estimates for one docs run; retries and reviewer rejections come on top."""
+    return [estimate_phase(brief, blueprint, phase, settings) for phase in blueprint.phases]
+
+
+def total(rows: list[PhaseEstimate]) -> PhaseEstimate:
+    return PhaseEstimate(
+        phase=-1,
+        title="total",
+        files=sum(r.files for r in rows),
+        calls_min=sum(r.calls_min for r in rows),
+        calls_max=sum(r.calls_max for r in rows),
+        tokens_in_low=sum(r.tokens_in_low for r in rows),
+        tokens_in_high=sum(r.tokens_in_high for r in rows),
+        tokens_out_low=sum(r.tokens_out_low for r in rows),
+        tokens_out_high=sum(r.tokens_out_high for r in rows),
+        cost_low_usd=sum(r.cost_low_usd for r in rows),
+        cost_high_usd=sum(r.cost_high_usd for r in rows),
+    )

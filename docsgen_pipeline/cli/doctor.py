@@ -1,0 +1,32 @@
+"""``docsgen doctor``: check that the configured agent's endpoint and model answer.
+
+Exit status 0 when every check passes (warnings allowed), 1 when one fails.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import click
+
+from docsgen_pipeline.agents.diagnose import diagnose
+from docsgen_pipeline.cli.agent_options import agent_options, settings_from_options
+
+_MARK = {"ok": "ok  ", "warn": "warn", "fail": "FAIL"}
+
+
+@click.command("doctor")
+@agent_options
+def doctor(**options: Any) -> int:
+    """Check that the agent (endpoint, key, model) is reachable and answers."""
+    settings = settings_from_options(**options)
+    where = settings.base_url if settings.kind == "openai" else " ".join(settings.command) or "offline"
+    click.echo(f"agent {settings.kind}: {where} (model {settings.model})")
+    failed = False
+    for check in diagnose(settings, os.environ):
+        click.echo(f"  {_MARK[check.status]} {check.name}: {check.detail}")
+        if check.fix:
+            click.echo(f"       fix: {check.fix}")
+        failed = failed or check.status == "fail"
+    return 1 if failed else 0
