@@ -303,6 +303,10 @@ class Helpers:
     def state_names(self, states: Sequence[StateNode]) -> dict[str, str]:
         return {s.id: s.label for s in states}
 
+    def local_anchors(self, headings: Sequence[str]) -> str:
+        """Links to sections of the page being written (its own planned headings)."""
+        return join_words([f"[{link_text(h)}](#{github_slug(h)})" for h in headings])
+
     def phase_links(self, phases: Sequence[Phase]) -> str:
         parts = []
         for phase in phases:

@@ -84,10 +84,11 @@ def test_links_point_at_planned_files_and_existing_anchors(docsets: dict[str, Do
         source = docs.filename(spec.key)
         for href in links(docs.files[source]):
             target, _, fragment = href.partition("#")
+            target = target or source  # "#order": a section of the same page
             assert target in phase_of, (source, href)
-            assert target != source, (source, href)
+            assert target != source or href.startswith("#"), (source, href)
             total += 1
-            if fragment and phase_of[target] <= phase_of[source]:
+            if fragment and phase_of[target] <= phase_of[source]:  # later phases: anchors not planned yet
                 fragments += 1
                 body_slugs = slugs_for([h for _, h in headings(docs.files[target])])
                 assert fragment in body_slugs, (source, href)
