@@ -121,9 +121,7 @@ def transition(state: RunState, event: Event, phase: int | None = None) -> RunSt
         raise LifecycleError(f"cannot {event.value} in status {state.status.value}: {why}")
     status, rule = TRANSITIONS[key]
     if event is Event.APPROVE and target != state.phase:
-        raise LifecycleError(
-            f"cannot approve phase {target}: phase {state.phase_label()} is the one awaiting approval"
-        )
+        raise LifecycleError(f"cannot approve phase {target}: phase {state.phase_label()} is the one awaiting approval")
     if event is Event.BUNDLE and not state.at_final:
         raise LifecycleError(f"cannot bundle: phase {state.phase} is not approved yet")
     if rule is PhaseRule.TARGET and not 0 <= target <= state.phase:
