@@ -8,6 +8,7 @@ from contextlib import contextmanager
 import dagster as dg
 
 from docsgen_pipeline.blueprint import Blueprint
+from docsgen_pipeline.dagster_layer.facts import cancel_fact
 from docsgen_pipeline.docs_run import DocsRun
 from docsgen_pipeline.errors import DocsGenError
 from docsgen_pipeline.store import ArtifactStore, VersionRecord
@@ -26,6 +27,9 @@ def load_run(
     context: dg.AssetExecutionContext | dg.OpExecutionContext, store: ArtifactStore, blueprint: Blueprint
 ) -> DocsRun:
     run = DocsRun.load(store, context.partition_key)
+    canceled = cancel_fact(store, run.run_id)
+    if canceled is not None:  # a canceled docs run never advances (lifecycle; see docsgen cancel)
+        raise dg.Failure(description=f"docs run '{run.run_id}' was canceled by {canceled.by}", allow_retries=False)
     if run.registration.blueprint_sha256 != blueprint.content_hash():
         raise dg.Failure(
             description=(

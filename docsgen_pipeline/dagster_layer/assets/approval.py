@@ -8,11 +8,15 @@ from pydantic import Field
 
 from docsgen_pipeline.blueprint import Blueprint, Phase
 from docsgen_pipeline.dagster_layer.assets.common import CODE_VERSION
+from docsgen_pipeline.dagster_layer.facts import collect
 from docsgen_pipeline.dagster_layer.keys import approval_key, validation_key
 from docsgen_pipeline.dagster_layer.partitions import docs_runs
 from docsgen_pipeline.dagster_layer.resources import ArtifactStoreResource
 from docsgen_pipeline.dagster_layer.runtime import load_run, user_errors, version_metadata
 from docsgen_pipeline.docs_run import APPROVALS, approval_name
+from docsgen_pipeline.errors import LifecycleError
+from docsgen_pipeline.lifecycle import approval_refusal
+from docsgen_pipeline.store import utc_now
 
 
 class ApprovalConfig(dg.Config):
@@ -38,6 +42,10 @@ def build_approval_asset(blueprint: Blueprint, phase: Phase) -> dg.AssetsDefinit
     ) -> dg.MaterializeResult:
         with user_errors():
             run = load_run(context, store.get(), blueprint)
+            facts = collect(context.instance, run.store, run.run_id, exclude_dagster_run=context.run.run_id)
+            refusal = approval_refusal(facts, number)
+            if refusal is not None:
+                raise LifecycleError(f"approval refused: {refusal}")
             approver = config.approver.strip()
             if not approver:
                 if run.registration.review_mode == "interactive":
@@ -55,6 +63,7 @@ def build_approval_asset(blueprint: Blueprint, phase: Phase) -> dg.AssetsDefinit
             payload = {
                 "phase": number,
                 "approver": approver,
+                "approved_at": utc_now(),
                 "note": config.note,
                 "files": covered,
                 "dagster_run_id": context.run.run_id,
