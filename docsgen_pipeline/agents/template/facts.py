@@ -19,6 +19,28 @@ _STORAGE_RE = re.compile(r"\b(store|database|db|repository|warehouse|storage)\b"
 _EXIT_STATE_RE = re.compile(r"^(cancel|abandon|reject|fail|expire|void|declin|abort)", re.IGNORECASE)
 
 
+_STOP = frozenset(
+    re.findall(
+        r"\w+",
+        "a an and are as at be by each every for from has have in into is it its of on one or so that the their "
+        "them they this to was were when where which while who with within without not no never all any can may "
+        "must should will",
+    )
+)
+
+
+def _stem(word: str) -> str:
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
+        return word[:-1]
+    return word
+
+
+def _content_words(text: str) -> set[str]:
+    return {_stem(w) for w in re.findall(r"[a-z][a-z0-9]+", name_words(text)) if w not in _STOP and len(w) > 2}
+
+
 def position(text: str, name: str) -> int | None:
     """Where prose first mentions a name (plurals and CamelCase tolerated), or None."""
     words = name_words(name)
@@ -181,11 +203,26 @@ class Facts:
     def requirements(self) -> list[Requirement]:
         out: list[Requirement] = []
         for goal in self.brief.goals:
-            out.append(Requirement(f"FR-{len(out) + 1}", sentence(goal), "goal", tuple(self.components_in(goal))))
+            out.append(Requirement(f"FR-{len(out) + 1}", sentence(goal), "goal", tuple(self.related_components(goal))))
         for wf in self.brief.workflows:
             comps = self.components_in(" ".join(wf.steps))
             out.append(Requirement(f"FR-{len(out) + 1}", wf.name, "workflow", tuple(comps)))
         return out
+
+    @cached_property
+    def _component_words(self) -> dict[str, set[str]]:
+        return {c.name: _content_words(f"{c.name} {c.responsibility}") for c in self.brief.components}
+
+    def related_components(self, text: str) -> list[str]:
+        """Components a goal is about: named outright, or sharing two telling words with the
+        component's name and responsibility (words most components share, like ``order``, don't count)."""
+        named = self.components_in(text)
+        if named:
+            return named
+        words = _content_words(text)
+        spread = {w: sum(w in ws for ws in self._component_words.values()) for w in words}
+        telling = {w for w, n in spread.items() if n and n * 2 < max(len(self._component_words), 2)}
+        return [name for name, ws in self._component_words.items() if len(telling & ws) >= 2]
 
     @cached_property
     def constraints(self) -> list[NumberedItem]:
@@ -299,7 +336,11 @@ class Facts:
         else from the main workflow's steps."""
         entity = self.lifecycle_entity
         if entity is not None:
-            states = [StateNode(f"s{i}", s, self._state_meaning(entity, s)) for i, s in enumerate(entity.states, 1)]
+            main_names = [s for s in entity.states if not _EXIT_STATE_RE.match(s)]
+            states = [
+                StateNode(f"s{i}", s, self._state_meaning(entity, s, main_names))
+                for i, s in enumerate(entity.states, 1)
+            ]
             main = [s for s in states if not _EXIT_STATE_RE.match(s.label)]
             exits = [s for s in states if _EXIT_STATE_RE.match(s.label)]
             transitions = [Transition("[*]", main[0].id if main else states[0].id, "created")]
@@ -335,13 +376,27 @@ class Facts:
             text = re.sub(r"^the\s+\w+\s+(?=\w+s\b)", "", text, flags=re.IGNORECASE)
         return f"{step.number}. {text[:1].upper()}{text[1:]}"
 
-    def _state_meaning(self, entity: Entity, state: str) -> str:
+    def _state_meaning(self, entity: Entity, state: str, main: list[str]) -> str:
+        """What a state means: the workflow step that enters it, else its place in the lifecycle."""
         for wf in self.brief.workflows:
             for step in wf.steps:
                 if position(step, state) is not None:
-                    return f"Entered when: {step[0].lower() + step[1:]}" if step[:4] in ("The ", "It ") else (
-                        f"Entered when {step}"
-                    )
+                    keep = any(step.startswith(n) for n in self.proper_names) or step.split(" ", 1)[0].isupper()
+                    lowered = step if keep else step[0].lower() + step[1:]
+                    return f"Entered when {lowered.rstrip('.')} (“{wf.name}”)."
         if _EXIT_STATE_RE.match(state):
-            return f"The {entity.name} was stopped before it completed; it takes no further transitions."
-        return f"The {entity.name} is {state.lower()}."
+            ends = main[:-1]
+            return (
+                f"The {entity.name} was stopped before it completed"
+                + (f"; reachable from {', '.join(ends)}" if ends else "")
+                + ". Nothing moves out of it."
+            )
+        index = main.index(state) if state in main else -1
+        if index == 0:
+            return f"Initial state: every {entity.name} starts here" + (
+                f" and next becomes {main[1]}." if len(main) > 1 else "."
+            )
+        if index == len(main) - 1:
+            return f"Final state of a completed {entity.name}; nothing moves out of it."
+        nxt = f"; it next becomes {main[index + 1]}" if 0 <= index < len(main) - 1 else ""
+        return f"The {entity.name} has reached {state}{nxt}."

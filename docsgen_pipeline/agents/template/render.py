@@ -75,6 +75,9 @@ class Linker:
     def has(self, key: str | None) -> bool:
         return key is not None and key in self._by_key
 
+    def target(self, key: str | None) -> LinkTarget | None:
+        return self._by_key.get(key) if key else None
+
     def key_of_kind(self, kind: str) -> str | None:
         return next((f.key for f in self._blueprint.all_files() if f.kind == kind), None)
 
@@ -363,6 +366,32 @@ def _tidy(markdown: str, canon: Canon) -> str:
     return _BLANKS_RE.sub("\n\n", "\n".join(lines)).strip() + "\n"
 
 
+def _with_concerns(section: Section, sections: list[Section], facts: Facts, feedback: list[str]) -> Section:
+    """Which headings of this page and names from the brief the review note mentions."""
+    note = (feedback[-1] if feedback else section.intent).lower()
+    names = [s.heading for s in sections if s.id != "revision_notes"] + facts.proper_names
+    concerns = [n for n in dict.fromkeys(names) if n and re.search(rf"(?<!\w){re.escape(n.lower())}(?!\w)", note)]
+    return Section(section.id, section.heading, section.level, section.intent, concerns)
+
+
+def _ensure_dependencies(
+    lead: str, body: str, common: Any, request: WriteRequest, links: Linker, entities: list[str]
+) -> str:
+    """Whatever the kind's template wrote, a file links what the blueprint says it depends on."""
+    text = f"{lead}\n{body}"
+    spec = request.file
+    extra: list[str] = []
+    wanted = [links.target(k) for k in spec.depends.files]
+    if any(t is not None and f"]({t.filename}" not in text for t in wanted):
+        extra.append(str(common.depends_line()).strip())
+    terminology = links.target(links.key_of_kind("terminology"))
+    if spec.depends.terms and terminology is not None and f"]({terminology.filename}" not in text:
+        extra.append(str(common.terms_line()).strip())
+    if spec.depends.schemas and any(links.schema(e) not in text for e in entities):
+        extra.append(str(common.schema_refs()).strip())
+    return "\n\n".join([lead, *[e for e in extra if e]])
+
+
 def render_file(request: WriteRequest) -> str:
     brief = normalise_brief(request.brief)
     facts = Facts(brief)
@@ -372,6 +401,7 @@ def render_file(request: WriteRequest) -> str:
     feedback = [scrub_placeholders(f) for f in request.feedback if f.strip()]
     if feedback and not any(s.id == "revision_notes" for s in sections):
         sections.append(Section("revision_notes", REVISION_HEADING, 2, revision_intent(feedback)))
+    sections = [_with_concerns(s, sections, facts, feedback) if s.id == "revision_notes" else s for s in sections]
     links = Linker(request.link_targets, request.blueprint, spec.key)
     title = brief.name if kind == "overview" or spec.number is None else spec.title
     variables: dict[str, Any] = {
@@ -396,5 +426,6 @@ def render_file(request: WriteRequest) -> str:
         bodies.append((section, str(macro(section)).strip()))
     lead_macro = getattr(module, "lead", None)
     lead = str(lead_macro()).strip() if lead_macro is not None else ""
+    lead = _ensure_dependencies(lead, "\n".join(b for _, b in bodies), common, request, links, facts.entity_names)
     text = _ENV.get_template("document.md.j2").render(title=title, lead=lead, sections=bodies)
     return _tidy(text, Canon(brief.glossary))
