@@ -395,15 +395,27 @@ def check_blueprint(request: Request, served: Blueprint) -> None:
     )
 
 
-def register_request(store: ArtifactStore, request: Request, blueprint: Blueprint, created_by: str) -> RunRegistration:
+def register_request(
+    store: ArtifactStore,
+    request: Request,
+    blueprint: Blueprint,
+    created_by: str,
+    review_mode: ReviewMode | None = None,
+) -> RunRegistration:
     """Validate a request and register its docs run (``<slug>-<sha8>``); raises a DocsGenError if invalid.
 
-    Registering the same request again returns the existing registration, so a retried tick is harmless.
+    ``review_mode`` overrides the request's (the scheduled batch forces ``batch``).  Registering the same
+    request again returns the existing registration, so a retried tick is harmless.
     """
     check_blueprint(request, blueprint)
     text = request.brief_text()
     source = f"inbox request {request.id} ({request.spec.source})"
-    brief = parse_brief_text(text, source, request.spec.brief_format)
+    try:
+        brief = parse_brief_text(text, source, request.spec.brief_format)
+    except DocsGenError:
+        raise
+    except Exception as exc:  # a brief that trips the parser itself must still only reject its request
+        raise RequestError(f"{source}: cannot read this brief ({type(exc).__name__}: {exc})") from exc
     registration, _ = register_docs_run(
         store,
         brief_text=text,
@@ -411,7 +423,7 @@ def register_request(store: ArtifactStore, request: Request, blueprint: Blueprin
         brief_source=source,
         blueprint=blueprint,
         run_id=run_id_for(brief.slug, request.sha),
-        review_mode=request.spec.review_mode,
+        review_mode=review_mode or request.spec.review_mode,
         created_by=created_by,
     )
     return registration

@@ -24,8 +24,12 @@ def job_by_name(jobs: Jobs, name: str) -> UnresolvedAssetJobDefinition:
 
 
 def build_sensors(blueprint: Blueprint, jobs: Jobs) -> list[dg.SensorDefinition]:
-    return []
+    from docsgen_pipeline.dagster_layer.sensors.inbox import build_inbox_sensor
+
+    return [build_inbox_sensor(blueprint, jobs)]
 
 
 def build_schedules(blueprint: Blueprint, jobs: Jobs) -> list[dg.ScheduleDefinition]:
-    return []
+    from docsgen_pipeline.dagster_layer.schedules import build_schedules as inbox_and_drift_schedules
+
+    return [*inbox_and_drift_schedules(blueprint, jobs)]

@@ -1,0 +1,1 @@
+"""Sensors: one module per sensor, assembled in ``dagster_layer.automation``."""
