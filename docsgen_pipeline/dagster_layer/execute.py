@@ -45,12 +45,15 @@ def execute(
     run_config: Mapping[str, object] | None = None,
     asset_selection: list[dg.AssetKey] | None = None,
 ) -> StepOutcome:
-    job = defs.get_job_def(job_name)
+    job = defs.resolve_job_def(job_name)
+    # The CLI reports progress itself; Dagster's console logger would bury it in DEBUG lines
+    # (the full event log is still stored in the instance and shown in the UI).
+    config: dict[str, object] = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}, **(run_config or {})}
     result = job.execute_in_process(
         instance=instance,
         partition_key=run_id,
         tags={RUN_TAG: run_id, **(tags or {})},
-        run_config=dict(run_config or {}),
+        run_config=config,
         raise_on_error=False,
         asset_selection=asset_selection,
     )
