@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from docsgen_pipeline.agents.template.text import name_words, sentence, snake
 from docsgen_pipeline.brief import Brief, Component, Entity, Screen, Workflow
@@ -41,13 +41,19 @@ def _content_words(text: str) -> set[str]:
     return {_stem(w) for w in re.findall(r"[a-z][a-z0-9]+", name_words(text)) if w not in _STOP and len(w) > 2}
 
 
-def position(text: str, name: str) -> int | None:
-    """Where prose first mentions a name (plurals and CamelCase tolerated), or None."""
+@lru_cache(maxsize=4096)
+def _name_pattern(name: str) -> re.Pattern[str] | None:
     words = name_words(name)
     if not words:
         return None
-    pattern = r"(?<!\w)" + r"\s+".join(re.escape(w) for w in words.split(" ")) + r"(?:s|es)?(?!\w)"
-    match = re.search(pattern, name_words(text))
+    return re.compile(r"(?<!\w)" + r"\s+".join(re.escape(w) for w in words.split(" ")) + r"(?:s|es)?(?!\w)")
+
+
+@lru_cache(maxsize=4096)
+def position(text: str, name: str) -> int | None:
+    """Where prose first mentions a name (plurals and CamelCase tolerated), or None."""
+    pattern = _name_pattern(name)
+    match = pattern.search(name_words(text)) if pattern else None
     return match.start() if match else None
 
 
@@ -112,6 +118,8 @@ class Task:
 class Facts:
     def __init__(self, brief: Brief) -> None:
         self.brief = brief
+        # A Facts object lives for one request on one thread, so a plain dict cache is safe.
+        self._steps: dict[tuple[str, str, tuple[str, ...]], list[Step]] = {}
 
     # -- names -------------------------------------------------------------------------------
     @cached_property
@@ -194,8 +202,15 @@ class Facts:
     # -- people ------------------------------------------------------------------------------
     @cached_property
     def actors(self) -> list[str]:
-        """Workflow actors that are not components (people and outside systems), brief order."""
-        seen = [w.actor for w in self.brief.workflows if w.actor not in self.component_names]
+        """People and outside systems that act in workflows (not components), brief order.
+
+        The people named as the subjects of steps win over a workflow's generic ``user`` actor."""
+        seen: list[str] = []
+        for wf in self.brief.workflows:
+            people = [s.performer for s in self.steps(wf) if s.performer not in self.component_names]
+            if wf.actor not in self.component_names and (wf.actor in people or not people):
+                seen.append(wf.actor)
+            seen.extend(people)
         return list(dict.fromkeys(seen))
 
     # -- requirements ------------------------------------------------------------------------
@@ -311,24 +326,71 @@ class Facts:
         return next((s for s in self.brief.screens if s.name == name), None)
 
     # -- behaviour ---------------------------------------------------------------------------
+    def subject(self, text: str) -> str | None:
+        """Who a step's sentence is about: a component it starts with, or a person (``The
+        coordinator …``); None for ``It …`` or an entity (``The order moves …``)."""
+        bare = re.sub(r"^(?:the|a|an)\s+", "", text.strip(), flags=re.IGNORECASE)
+        for name in sorted(self.component_names, key=len, reverse=True):
+            if bare.lower().startswith(name.lower()):
+                return name
+        match = re.match(r"^(?:the|a|an)\s+([a-z][\w-]*)\s+[a-z]+s\b", text.strip(), re.IGNORECASE)
+        if match is None:
+            return None
+        word = match.group(1).lower()
+        if any(position(word, e) is not None for e in self.entity_names) or word in self.term_names_lower:
+            return None
+        return word
+
+    @cached_property
+    def term_names_lower(self) -> list[str]:
+        return [t.lower() for t in self.term_names]
+
     def steps(self, workflow: Workflow) -> list[Step]:
-        """Who performs each step: the first component it names, else whoever acted last."""
-        actor = workflow.actor
-        current = actor
+        """Who performs each step (its subject, else whoever acted last) and whom it reaches."""
+        key = (workflow.name, workflow.actor, tuple(workflow.steps))
+        if key not in self._steps:
+            self._steps[key] = self._derive_steps(workflow)
+        return list(self._steps[key])
+
+    def _derive_steps(self, workflow: Workflow) -> list[Step]:
+        current = workflow.actor
         out: list[Step] = []
         for i, text in enumerate(workflow.steps, 1):
             comps = self.components_in(text)
-            performer = comps[0] if comps else (actor if position(text, actor) is not None else current)
-            receiver = comps[1] if len(comps) > 1 else performer
+            subject = self.subject(text)
+            pronoun = text.lower().startswith(("it ", "they "))
+            performer = subject or (comps[0] if comps and not pronoun else current)
+            others = [c for c in comps if c != performer]
+            receiver = others[0] if others else performer
             out.append(Step(i, text, performer, receiver))
             current = performer
         return out
 
+    def starter(self, workflow: Workflow) -> str:
+        """Who starts a workflow: its actor when the steps show it acting, else the person the
+        first step is about (a prose brief's generic ``user`` gives way to ``surveyor``)."""
+        steps = self.steps(workflow)
+        if not steps or any(s.performer == workflow.actor for s in steps):
+            return workflow.actor
+        first = steps[0].performer
+        return first if first not in self.component_names else workflow.actor
+
     def participants(self, workflow: Workflow) -> list[str]:
-        names: list[str] = [workflow.actor]
+        names: list[str] = []
         for step in self.steps(workflow):
             names.extend([step.performer, step.receiver])
-        return list(dict.fromkeys(names))
+        return list(dict.fromkeys(names)) or [workflow.actor]
+
+    @cached_property
+    def interactions(self) -> list[tuple[str, str, str]]:
+        """(from, to, workflow) for workflow steps where one component reaches another."""
+        seen: dict[tuple[str, str], str] = {}
+        for wf in self.brief.workflows:
+            for step in self.steps(wf):
+                pair = (step.performer, step.receiver)
+                if step.performer != step.receiver and all(p in self.component_names for p in pair):
+                    seen.setdefault(pair, wf.name)
+        return [(a, b, wf) for (a, b), wf in seen.items()]
 
     @cached_property
     def state_machine(self) -> tuple[str, list[StateNode], list[Transition]]:

@@ -55,6 +55,7 @@ _ENV.filters.update(
     words=count_word,
     nostop=lambda text: str(text).strip().rstrip("."),
     quote=lambda text: f"“{text}”",
+    capitalize_first=lambda text: str(text)[:1].upper() + str(text)[1:],
     code=lambda text: f"`{text}`",
 )
 
@@ -209,7 +210,7 @@ class Helpers:
 
     def workflow_requirement(self, name: str) -> str:
         wf = self.workflow(name)
-        who = wf.actor if wf.actor in self._facts.component_names else f"the {wf.actor}"
+        who = self.who(self._facts.starter(wf))
         if not wf.steps:
             return sentence(f"{who} can complete “{wf.name}”")
         first, last = wf.steps[0].rstrip("."), wf.steps[-1].rstrip(".")
@@ -253,6 +254,9 @@ class Helpers:
         return join_words(comps) if comps else "Not named in the brief"
 
     # -- components and screens ----------------------------------------------------------------
+    def runtime_only(self) -> list[tuple[str, str, str]]:
+        return [i for i in self._facts.interactions if (i[0], i[1]) not in self._facts.edges]
+
     def foundation_components(self) -> list[str]:
         return [c.name for c in self._facts.brief.components if not c.depends_on]
 
@@ -270,15 +274,32 @@ class Helpers:
         comp = self._facts.component(name)
         if comp is not None:
             return sentence(self.clause(comp.responsibility)) if comp.responsibility else "A component of the system."
-        starts = [w.name for w in self._facts.brief.workflows if w.actor == name]
-        return sentence(f"starts {join_words([f'“{w}”' for w in starts])}") if starts else "Takes part in the workflow."
+        return self._actor_use(name)
+
+    def who(self, name: str) -> str:
+        """A participant mid-sentence: components by name, people with an article."""
+        return name if name in self._facts.component_names or name[:1].isupper() else f"the {name}"
+
+    def _actor_use(self, actor: str) -> str:
+        flows = self._facts.brief.workflows
+        starts = [w.name for w in flows if self._facts.starter(w) == actor]
+        acts = [
+            w.name
+            for w in flows
+            if w.name not in starts and any(s.performer == actor for s in self._facts.steps(w))
+        ]
+        parts = []
+        if starts:
+            parts.append(f"starts {join_words([f'“{w}”' for w in starts])}")
+        if acts:
+            parts.append(f"acts in {join_words([f'“{w}”' for w in acts])}")
+        return sentence(" and ".join(parts)) if parts else "Takes part in the workflows."
 
     def actors(self) -> list[tuple[str, str]]:
         """(actor, how they use the system): workflow actors first, then the brief's audience."""
         out: list[tuple[str, str]] = []
         for actor in self._facts.actors:
-            starts = [w.name for w in self._facts.brief.workflows if w.actor == actor]
-            out.append((actor[:1].upper() + actor[1:], sentence(f"Starts {join_words([f'“{w}”' for w in starts])}")))
+            out.append((actor[:1].upper() + actor[1:], self._actor_use(actor)))
         for reader in self._facts.brief.audience:
             label = reader.rstrip(".")
             screens = _screens_for_reader(reader, self._facts.brief.screens)
@@ -286,13 +307,20 @@ class Helpers:
             out.append((label, use))
         return out
 
-    def entry_node(self, actor: str) -> str:
+    def entry_node(self, actor: str, fallback: str = "sys") -> str:
+        """Where an actor enters: the first component of a workflow they start, else a component
+        named after them (coordinator -> Coordinator Portal), else ``fallback``."""
         for wf in self._facts.brief.workflows:
-            if wf.actor.lower() == actor.lower() and wf.steps:
+            if self._facts.starter(wf).lower() == actor.lower() and wf.steps:
                 comps = [s.performer for s in self._facts.steps(wf) if s.performer in self._facts.component_names]
                 if comps:
                     return self.node(comps[0])
-        return "sys" if self._facts.brief.components else "c0"
+        for comp in self._facts.brief.components:
+            if position(f"{comp.name} {comp.responsibility}", actor) is not None:
+                return self.node(comp.name)
+        if not self._facts.brief.components:
+            return "c0"
+        return fallback
 
     def workflows_through(self, screen: str) -> list[str]:
         return [w.name for w in self._facts.brief.workflows if any(position(s, screen) is not None for s in w.steps)]
