@@ -399,6 +399,8 @@ def _with_concerns(section: Section, sections: list[Section], facts: Facts, feed
     note = (feedback[-1] if feedback else section.intent).lower()
     names = [s.heading for s in sections if s.id != "revision_notes"] + facts.proper_names
     concerns = [n for n in dict.fromkeys(names) if n and re.search(rf"(?<!\w){re.escape(n.lower())}(?!\w)", note)]
+    # "Order Store" mentioned does not mean "Order" was.
+    concerns = [n for n in concerns if not any(n != o and n.lower() in o.lower() for o in concerns)]
     return Section(section.id, section.heading, section.level, section.intent, concerns)
 
 

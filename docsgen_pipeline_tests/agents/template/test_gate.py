@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from docsgen_pipeline.blueprint import Blueprint, default_blueprint
+from docsgen_pipeline.brief import Brief
 from docsgen_pipeline.validators.api import check_file, run_gate
 from docsgen_pipeline.validators.model import GlossaryEntry, Severity, ValidationContext
-from docsgen_pipeline_tests.agents.template.docset import BRIEFS, DocSet
+from docsgen_pipeline_tests.agents.template.docset import BRIEFS, DocSet, build_docset
 
 
 def context(docs: DocSet) -> ValidationContext:
@@ -32,3 +34,28 @@ def test_generated_doc_set_passes_the_file_checks_and_the_gate(docsets: dict[str
     issues += run_gate(docs.files, docs.files, ctx)
     assert [i for i in issues if i.severity == Severity.ERROR] == []
     assert [i for i in issues if i.severity == Severity.WARNING] == []
+
+
+def test_dependencies_a_kind_does_not_expect_are_still_linked(briefs: dict[str, Brief]) -> None:
+    # A custom blueprint may ask any kind to cite schemas, terms or files; the gate must still pass.
+    data = default_blueprint().model_dump(mode="json")
+    for phase in data["phases"]:
+        for spec in phase["files"]:
+            if spec["key"] in ("components", "screens", "implementation_checklist"):
+                spec["depends"] = {"terms": True, "schemas": True, "files": ["foundations"]}
+    blueprint = Blueprint.model_validate(data)
+    for brief in briefs.values():
+        docs = build_docset(brief, blueprint=blueprint)
+        ctx = context(docs)
+        issues = [i for f, text in docs.files.items() for i in check_file(f, text, ctx)]
+        issues += run_gate(docs.files, docs.files, ctx)
+        assert issues == []
+        checklist = docs.files[docs.filename("implementation_checklist")]
+        assert f"]({docs.filename('foundations')})" in checklist
+
+
+def test_a_bare_brief_passes_the_gate() -> None:
+    docs = build_docset(Brief(name="Tiny Tool", summary="Tiny Tool renames photos by the date they were taken."))
+    ctx = context(docs)
+    issues = [i for f, text in docs.files.items() for i in check_file(f, text, ctx)]
+    assert issues + run_gate(docs.files, docs.files, ctx) == []

@@ -319,3 +319,32 @@ def test_writer_follows_a_foreign_outline(briefs: dict[str, Brief], make_docset:
     text = TemplateAgent().write_file(request).markdown
     assert [h for _, h in headings(text)][1:] == [s.heading for s in outline]
     assert not _PLACEHOLDER.search(text)
+
+
+def test_runtime_calls_come_from_the_workflow_steps(docsets: dict[str, DocSet]) -> None:
+    docs = docsets["field-notes.md"]  # no depends_on in this brief: the steps say who calls whom
+    components = docs.files[docs.filename("components")]
+    assert "- Recorder App → Sync Service (“Synchronise a survey”)" in components
+    diagram = docs.files[docs.filename("architecture_diagram")]
+    assert '-.->|"Synchronise a survey"|' in diagram
+    runtime = docs.files[docs.filename("runtime_behaviour")]
+    assert "| 3 | coordinator | The coordinator reviews the Review Queue. |" in runtime
+    sequence = docs.files[docs.filename("end_to_end_sequence")]
+    assert "actor a_surveyor as surveyor" in sequence and "a_surveyor->>c1:" in sequence
+
+
+def test_requirements_trace_goals_to_the_components_they_concern(docsets: dict[str, DocSet]) -> None:
+    text = docsets["acme-orders.yaml"].files["acme-04-requirements.md"]
+    assert "| FR-2 | Stock Service |" in text  # "Reserve stock …" ~ "reserves and releases stock"
+    assert "| FR-4 | Fulfilment Worker |" in text  # "Hand paid orders to a carrier" ~ "books carriers for paid orders"
+    tasks = docsets["acme-orders.yaml"].files["acme-41-task-references.md"]
+    assert "| T-1 | **Build Order Store**" in tasks  # dependency order: the store first
+
+
+def test_revision_notes_name_what_the_note_concerns(briefs: dict[str, Brief]) -> None:
+    note = "Order Store needs more on Dependencies."
+    docs = build_docset(briefs["acme-orders.yaml"], feedback={"components": [note]})
+    text = docs.files["acme-14-components.md"]
+    notes = text.split("## Revision notes\n", 1)[1]
+    assert "> Order Store needs more on Dependencies." in notes
+    assert "The note concerns Order Store and Dependencies" in notes
