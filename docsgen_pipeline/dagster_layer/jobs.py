@@ -11,7 +11,6 @@ from docsgen_pipeline.blueprint import Blueprint
 if TYPE_CHECKING:
     from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 from docsgen_pipeline.dagster_layer.keys import BRIEF_KEY, BUNDLE_KEY, CROSS_VALIDATION_KEY
-from docsgen_pipeline.dagster_layer.partitions import docs_runs
 
 BATCH_JOB = "docs_run_batch"
 FINAL_JOB = "docs_run_final"
@@ -32,13 +31,11 @@ def build_jobs(blueprint: Blueprint) -> list[UnresolvedAssetJobDefinition]:
         dg.define_asset_job(
             BATCH_JOB,
             selection=dg.AssetSelection.all(),
-            partitions_def=docs_runs,
             description="Every phase of a docs run, approving each phase automatically when its gate passes.",
         ),
         dg.define_asset_job(
             FINAL_JOB,
             selection=dg.AssetSelection.assets(CROSS_VALIDATION_KEY, BUNDLE_KEY),
-            partitions_def=docs_runs,
             description="Cross-validate the whole doc set and write the bundle.",
         ),
     ]
@@ -50,8 +47,7 @@ def build_jobs(blueprint: Blueprint) -> list[UnresolvedAssetJobDefinition]:
             dg.define_asset_job(
                 phase_job_name(phase.number),
                 selection=selection,
-                partitions_def=docs_runs,
-                description=f"Plan, generate and gate phase {phase.number} ({phase.title}).",
+                    description=f"Plan, generate and gate phase {phase.number} ({phase.title}).",
             )
         )
     return jobs
