@@ -37,7 +37,7 @@ def _stem(word: str) -> str:
     return word
 
 
-def _content_words(text: str) -> set[str]:
+def content_words(text: str) -> set[str]:
     return {_stem(w) for w in re.findall(r"[a-z][a-z0-9]+", name_words(text)) if w not in _STOP and len(w) > 2}
 
 
@@ -226,7 +226,7 @@ class Facts:
 
     @cached_property
     def _component_words(self) -> dict[str, set[str]]:
-        return {c.name: _content_words(f"{c.name} {c.responsibility}") for c in self.brief.components}
+        return {c.name: content_words(f"{c.name} {c.responsibility}") for c in self.brief.components}
 
     def related_components(self, text: str) -> list[str]:
         """Components a goal is about: named outright, or sharing two telling words with the
@@ -234,7 +234,7 @@ class Facts:
         named = self.components_in(text)
         if named:
             return named
-        words = _content_words(text)
+        words = content_words(text)
         spread = {w: sum(w in ws for ws in self._component_words.values()) for w in words}
         telling = {w for w, n in spread.items() if n and n * 2 < max(len(self._component_words), 2)}
         return [name for name, ws in self._component_words.items() if len(telling & ws) >= 2]

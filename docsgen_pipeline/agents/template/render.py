@@ -14,7 +14,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from docsgen_pipeline.agents.base import LinkTarget, WriteRequest
-from docsgen_pipeline.agents.template.facts import Facts, StateNode, position
+from docsgen_pipeline.agents.template.facts import Facts, StateNode, content_words, position
 from docsgen_pipeline.agents.template.planner import (
     REVISION_HEADING,
     Section,
@@ -131,11 +131,9 @@ class Linker:
         return sorted(self._by_key.values(), key=lambda t: (self._order.get(t.key, len(self._order)), t.filename))
 
 
-_READER_RULES: tuple[tuple[re.Pattern[str], int], ...] = (
-    (re.compile(r"engineer|developer|architect|operat|devops|admin", re.IGNORECASE), 2),
-    (re.compile(r"product|manager|owner|analyst|stakeholder|lead", re.IGNORECASE), 1),
-    (re.compile(r"design|support|staff|coordinator|user|customer|clerk|agent", re.IGNORECASE), 3),
-)
+_BUILDERS_RE = re.compile(r"engineer|developer|architect|operat|devops|admin|sre\b", re.IGNORECASE)
+_SHAPERS_RE = re.compile(r"product|manager|owner|analyst|stakeholder|lead", re.IGNORECASE)
+_USERS_RE = re.compile(r"design|support|staff|coordinator|user|customer|clerk|agent|operator", re.IGNORECASE)
 
 
 _TYPE_MEANINGS = {
@@ -185,10 +183,26 @@ class Helpers:
 
     def start_for(self, reader: str) -> str | None:
         """The section index a kind of reader should open first (builders -> architecture …)."""
-        number = next((n for pattern, n in _READER_RULES if pattern.search(reader)), 1)
+        number = {"build": 2, "shape": 1, "use": 3}.get(self.reader_role(reader), 1)
         phase = next((p for p in self._blueprint.phases if p.number == number), None)
         index = phase.index_file if phase else None
         return index.key if index and self._links.has(index.key) else None
+
+    def reader_workflows(self, reader: str) -> list[str]:
+        """Workflows whose name shares a telling word with the reader (ecologists recording
+        sightings -> “Record a sighting”)."""
+        words = content_words(reader)
+        return [w.name for w in self._facts.brief.workflows if words & content_words(w.name)]
+
+    def reader_role(self, reader: str) -> str:
+        """build (engineers), shape (product people), use (people who use screens or workflows), or read."""
+        if _BUILDERS_RE.search(reader):
+            return "build"
+        if _SHAPERS_RE.search(reader):
+            return "shape"
+        if _USERS_RE.search(reader) or _screens_for_reader(reader, self._facts.brief.screens):
+            return "use"
+        return "use" if self.reader_workflows(reader) else "read"
 
     def intent_of(self, key: str, fallback: str) -> str:
         spec = self._blueprint.files_by_key.get(key)
@@ -303,7 +317,18 @@ class Helpers:
         for reader in self._facts.brief.audience:
             label = reader.rstrip(".")
             screens = _screens_for_reader(reader, self._facts.brief.screens)
-            use = f"Uses {join_words(screens)}." if screens else "Relies on the behaviour this documentation describes."
+            flows = self.reader_workflows(reader)
+            role = self.reader_role(reader)
+            if screens:
+                use = f"Uses {join_words(screens)}."
+            elif role == "build":
+                use = f"Builds and operates {join_words(self._facts.component_names) or 'the system'}."
+            elif role == "shape":
+                use = "Shapes the goals, requirements and workflows; does not use the system day to day."
+            elif flows:
+                use = f"Takes part in {join_words([f'“{w}”' for w in flows])}."
+            else:
+                use = "Relies on the behaviour this documentation describes."
             out.append((label, use))
         return out
 
