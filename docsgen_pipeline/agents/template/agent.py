@@ -9,14 +9,16 @@ nothing is shared between calls except the read-only template environment, so co
 from __future__ import annotations
 
 import hashlib
+import re
 from functools import cache
 from importlib import resources
 
-from docsgen_pipeline.agents.base import FileReply, PlanReply, PlanRequest, Usage, WriteRequest
+from docsgen_pipeline.agents.base import FileReply, LinkTarget, PlanReply, PlanRequest, Usage, WriteRequest
 from docsgen_pipeline.agents.template.facts import Facts
 from docsgen_pipeline.agents.template.planner import plan_phase
 from docsgen_pipeline.agents.template.render import render_file
 from docsgen_pipeline.agents.template.text import normalise_brief
+from docsgen_pipeline.planning import FilePlan
 
 # Bump when the planning or prose logic changes in a way the template digest cannot see.
 TEMPLATE_SET_VERSION = "1"
@@ -38,6 +40,42 @@ def _usage() -> Usage:
     return Usage(model="template", calls=1, tokens_in=0, tokens_out=0)
 
 
+_LINK_RE = re.compile(r"\]\(([^)#\s]+)")
+_CODE_RE = re.compile(r"```.*?```|`[^`\n]*`", re.DOTALL)
+
+
+def _draft_targets(request: PlanRequest) -> list[LinkTarget]:
+    phase_of = request.blueprint.phase_of
+    return [
+        LinkTarget(key=f.key, filename=request.filenames[f.key], title=f.title, phase=phase_of[f.key])
+        for f in request.blueprint.all_files()
+        if f.key in request.filenames
+    ]
+
+
+def _from_draft(plan: FilePlan, request: PlanRequest, facts: Facts) -> FilePlan:
+    """Plan ``links`` and ``terms`` from a draft of the file itself, so the plan lists exactly
+    what the writer will link and which glossary terms it will use (not a guess)."""
+    spec = request.blueprint.files_by_key[plan.key]
+    draft = render_file(
+        WriteRequest(
+            brief=request.brief,
+            blueprint=request.blueprint,
+            phase=request.phase,
+            file=spec,
+            plan=plan,
+            link_targets=_draft_targets(request),
+        )
+    )
+    planned = set(request.filenames.values())
+    links = [name for name in dict.fromkeys(_LINK_RE.findall(draft)) if name in planned and name != plan.filename]
+    prose = _CODE_RE.sub("", draft)
+    terms = [
+        t for t in facts.term_names if re.search(rf"(?<![\w-]){re.escape(t)}(?:s|es)?(?![\w-])", prose, re.IGNORECASE)
+    ]
+    return plan.model_copy(update={"links": links, "terms": terms})
+
+
 class TemplateAgent:
     """Implements :class:`docsgen_pipeline.agents.base.Agent` without a model."""
 
@@ -49,6 +87,7 @@ class TemplateAgent:
     def plan_phase(self, request: PlanRequest) -> PlanReply:
         facts = Facts(normalise_brief(request.brief))
         plan = plan_phase(request.blueprint, request.phase, facts, request.filenames, request.feedback)
+        plan = plan.model_copy(update={"files": [_from_draft(p, request, facts) for p in plan.files]})
         return PlanReply(plan=plan, usage=_usage())
 
     def write_file(self, request: WriteRequest) -> FileReply:

@@ -265,6 +265,7 @@ def _unique(sections: list[Section], required: set[str]) -> list[Section]:
     return out
 
 
+# The agent replaces these with the links of a draft of the file (see agent._from_draft).
 def file_links(file: PlannedFile, blueprint: Blueprint, phase: Phase, filenames: dict[str, str]) -> list[str]:
     """Planned file names this file links to, in a stable order."""
     keys: list[str] = []

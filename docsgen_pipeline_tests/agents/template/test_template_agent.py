@@ -348,3 +348,16 @@ def test_revision_notes_name_what_the_note_concerns(briefs: dict[str, Brief]) ->
     notes = text.split("## Revision notes\n", 1)[1]
     assert "> Order Store needs more on Dependencies." in notes
     assert "The note concerns Order Store and Dependencies" in notes
+
+
+@pytest.mark.parametrize("name", BRIEFS)
+def test_plan_lists_exactly_the_files_and_terms_the_writer_uses(docsets: dict[str, DocSet], name: str) -> None:
+    docs = docsets[name]
+    for key, plan in docs.plans.items():
+        text = docs.files[plan.filename]
+        linked = {href.partition("#")[0] for href in links(text)} - {""}
+        assert set(plan.links) == linked, key
+        prose = _CODE_SPAN.sub("", text).lower()
+        for term in plan.terms:
+            assert term.lower() in prose, (key, term)
+    assert docs.plans["components"].terms == [t.term for t in docs.brief.glossary]
