@@ -61,13 +61,17 @@ def normalise_brief(brief: Brief) -> Brief:
     """
     canon = Canon(brief.glossary)
 
+    def clean(text: str) -> str:
+        return _defuse(canon(squash(text)))
+
     def fix(value: object, path: tuple[str, ...]) -> object:
         if isinstance(value, str):
             if path[-1:] == ("forbidden",) or path[-2:-1] == ("forbidden",):
                 return squash(value)
             if path == ("notes",):
-                return "\n\n".join(canon(squash(p)) for p in re.split(r"\n\s*\n", value) if p.strip())
-            return canon(squash(value))
+                paragraphs = (clean(p) for p in re.split(r"\n\s*\n", value))
+                return "\n\n".join(p for p in paragraphs if p and not _RULE_RE.match(p))
+            return clean(value)
         if isinstance(value, list):
             return [fix(v, (*path, path[-1] if path else "")) for v in value]
         if isinstance(value, dict):
@@ -76,6 +80,19 @@ def normalise_brief(brief: Brief) -> Brief:
 
     data = fix(brief.model_dump(), ())
     return Brief.model_validate(data)
+
+
+_MARKERS = {"TODO": "to-do", "TBD": "to be decided", "FIXME": "fix"}
+_MARKER_RE = re.compile(r"(?<![\w-])(TODO|TBD|FIXME)(?![\w-])")
+_RULE_RE = re.compile(r"^\s*([-*_])(\s*\1){2,}\s*$")
+
+
+def _defuse(text: str) -> str:
+    """Brief text that would read as markup or a placeholder once copied into a document:
+    template braces, upper-case TODO markers, a leading ``#`` that would open a heading."""
+    text = text.replace("{{", "{ {").replace("}}", "} }").replace("{%", "{ %").replace("%}", "% }")
+    text = _MARKER_RE.sub(lambda m: _MARKERS[m.group(1)], text)
+    return "\\" + text if text.startswith("#") else text
 
 
 def cell(text: str) -> str:

@@ -361,3 +361,23 @@ def test_plan_lists_exactly_the_files_and_terms_the_writer_uses(docsets: dict[st
         for term in plan.terms:
             assert term.lower() in prose, (key, term)
     assert docs.plans["components"].terms == [t.term for t in docs.brief.glossary]
+
+
+def test_brief_text_never_injects_markup_or_placeholders() -> None:
+    brief = Brief.model_validate(
+        {
+            "name": "Note Pad",
+            "summary": "Note Pad keeps TODO lists and renders {{ name }} fields.",
+            "goals": ["# Ship it", "Decide the TBD items"],
+            "notes": "Background: first paragraph.\n\n---\n\n# Not a heading",
+            "components": [{"name": "Editor", "responsibility": "edits notes | FIXME marks"}],
+        }
+    )
+    docs = build_docset(brief)
+    for filename, text in docs.files.items():
+        assert not _PLACEHOLDER.search(text), filename
+        assert [h for h in headings(text) if h[0] == 1] == [headings(text)[0]], filename
+        assert "\n---\n" not in text, filename
+    root = docs.files["note-pad.md"]
+    assert "Note Pad keeps to-do lists" in root and "\\# Ship it" in root
+    assert [h for _, h in headings(root)][1:] == [s.heading for s in docs.plans["root"].outline]
