@@ -23,6 +23,8 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 
 from docsgen_pipeline.markdown.slugs import SlugCounter, github_slug
 
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+
 # `{#id}`, `{ #id .cls }`, `{: #id }`: attribute lists as MkDocs (attr_list) and Pandoc write them.
 ATTR_ANCHOR = re.compile(r"\{:?[ \t]*#([^\s{}#]+)[^{}\n]*\}")
 _HEADING_ATTRS = re.compile(r"[ \t]*\{:?[ \t]*[#.][^{}\n]*\}[ \t]*$")

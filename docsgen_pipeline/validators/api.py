@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from docsgen_pipeline.markdown.document import Document, parse_cached
+from docsgen_pipeline.markdown.document import MARKDOWN_SUFFIXES, Document, parse_cached
 from docsgen_pipeline.validators.file_rules import (
     check_nav_block,
     check_non_empty,
@@ -77,10 +77,10 @@ def gate_issues(
 ) -> list[Finding]:
     """The gate rules for one target file (unsorted, unsuppressed)."""
 
-    def document_of(name: str) -> Document:
-        return parse_cached(corpus[name])
+    def document_of(name: str) -> Document | None:
+        return parse_cached(corpus[name]) if name in corpus and name.endswith(MARKDOWN_SUFFIXES) else None
 
-    found = check_links(filename, doc, corpus, known, document_of)
+    found = check_links(filename, doc, known, document_of)
     found += check_terminology(filename, doc, ctx.glossary)
     found += check_schema_refs(filename, doc, ctx.required_schema_refs.get(filename, ()), ctx.schema_file)
     if filename in ctx.required_headings:

@@ -10,13 +10,26 @@ from docsgen_pipeline.validators.findings import Finding, issue
 from docsgen_pipeline.validators.resolve import resolve_path
 
 # Upper-case markers only: "todo" and "tbd" in running lower-case prose are ordinary words.
-_PLACEHOLDER = re.compile(
-    r"(?<![\w-])(?P<marker>TODO|TBD|FIXME)(?![\w-])"
-    r"|(?P<lorem>\blorem\s+ipsum\b)"
-    r"|(?P<insert>\[\s*insert\b[^\]\n]*\])"
-    r"|(?P<template>\{\{.*?\}\}|\{%.*?%\})",
-    re.IGNORECASE | re.DOTALL,
-)
+_MARKER = re.compile(r"(?<![\w-])(?:TODO|TBD|FIXME)(?![\w-])")
+_LOREM = re.compile(r"\blorem\s+ipsum\b", re.IGNORECASE)
+_INSERT = re.compile(r"\[\s*insert\b[^\]\n]*\]", re.IGNORECASE)
+_TEMPLATE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
+
+
+def _placeholder_patterns(text: str) -> list[re.Pattern[str]]:
+    """Only the patterns whose cheap substring test passes: most prose has none of them."""
+    found = []
+    if "TODO" in text or "TBD" in text or "FIXME" in text:
+        found.append(_MARKER)
+    if "{{" in text or "{%" in text:
+        found.append(_TEMPLATE)
+    if "[" in text or "orem" in text or "OREM" in text:
+        lowered = text.lower()
+        if "lorem" in lowered:
+            found.append(_LOREM)
+        if "insert" in lowered:
+            found.append(_INSERT)
+    return found
 
 
 def check_non_empty(file: str, doc: Document) -> list[Finding]:
@@ -57,12 +70,8 @@ def check_single_h1_first(file: str, doc: Document) -> list[Finding]:
 def check_placeholders(file: str, doc: Document) -> list[Finding]:
     found: list[Finding] = []
     for prose in doc.prose:
-        text = prose.text
-        if not any(c in text for c in "TtFf{[lL"):
-            continue
-        for m in _PLACEHOLDER.finditer(text):
-            if m.group("marker") and m.group("marker") != m.group("marker").upper():
-                continue
+        hits = [m for pattern in _placeholder_patterns(prose.text) for m in pattern.finditer(prose.text)]
+        for m in sorted(hits, key=lambda m: m.start()):
             shown = " ".join(m.group(0).split())
             found.append(
                 issue(
@@ -109,5 +118,34 @@ def check_nav_block(file: str, doc: Document, nav_targets: tuple[str, ...]) -> l
             "nav-block",
             f"nav block after line {last} does not link {', '.join(missing)}",
             f"add links to {', '.join(missing)} after the last '---'",
+        )
+    ]
+
+
+def check_nav_pattern(file: str, text: str, doc: Document, pattern: str) -> list[Finding]:
+    """The configurable form of nav-block: the text after the last ``---`` must match ``pattern``."""
+    if doc.blank:
+        return []
+    if not doc.thematic_breaks:
+        return [
+            issue(
+                file,
+                0,
+                "nav-block",
+                "no nav block: the file has no '---' thematic break followed by navigation",
+                f"end the file with '---' and a block matching /{pattern}/",
+            )
+        ]
+    last = doc.thematic_breaks[-1]
+    tail = "".join(text.splitlines(keepends=True)[last:])
+    if re.search(pattern, tail, re.MULTILINE):
+        return []
+    return [
+        issue(
+            file,
+            last,
+            "nav-block",
+            f"the nav block after line {last} does not match the configured pattern /{pattern}/",
+            "write the navigation links the project's nav pattern expects after the last '---'",
         )
     ]

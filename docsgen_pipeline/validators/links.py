@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Container, Mapping
+from collections.abc import Callable, Container
 from difflib import get_close_matches
 
 from docsgen_pipeline.markdown.document import Document
@@ -29,11 +29,12 @@ def _closest(fragment: str, doc: Document) -> str:
 def check_links(
     file: str,
     doc: Document,
-    corpus: Mapping[str, str],
     known: Container[str],
-    document_of: Callable[[str], Document],
+    document_of: Callable[[str], Document | None],
 ) -> list[Finding]:
-    """``known``: every path a link may resolve to (corpus, planned and other existing files)."""
+    """``known``: every path a link may resolve to (corpus, planned and other existing files);
+    ``document_of``: the parsed Markdown file at a path, None when it has no anchors to check
+    (planned but unwritten, ignored, or not Markdown)."""
     found: list[Finding] = []
     for link in doc.links:
         if link.external:
@@ -64,16 +65,18 @@ def check_links(
                 )
             )
             continue
-        if link.fragment is None or target not in corpus or not target.endswith((".md", ".markdown")):
-            continue  # planned-but-unwritten files and non-Markdown files have no anchors to check
-        if not fragment_exists(link.fragment, target_doc := document_of(target)):
-            found.append(
-                issue(
-                    file,
-                    link.line,
-                    "broken-fragment",
-                    f"'#{link.fragment}' matches no heading or anchor in {target}",
-                    _closest(link.fragment, target_doc),
-                )
+        if link.fragment is None:
+            continue
+        target_doc = document_of(target)
+        if target_doc is None or fragment_exists(link.fragment, target_doc):
+            continue
+        found.append(
+            issue(
+                file,
+                link.line,
+                "broken-fragment",
+                f"'#{link.fragment}' matches no heading or anchor in {target}",
+                _closest(link.fragment, target_doc),
             )
+        )
     return found

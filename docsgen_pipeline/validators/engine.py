@@ -1,0 +1,212 @@
+"""``docsgen validate`` on a directory: discover, analyse per file (cached, in parallel), then
+resolve links across files.
+
+Per file (parallel, cached by content hash): parse once, run the per-file rules and terminology,
+keep the headings, anchors and links.  Across files (always, cheap): links, fragments, schema
+references and plan conformance over the cached facts.  So a warm run after one edit parses one
+file and re-resolves the links.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from docsgen_pipeline.markdown.document import MARKDOWN_SUFFIXES, Document, parse_document
+from docsgen_pipeline.validators.cache import FileRecord, ResultCache
+from docsgen_pipeline.validators.config import ValidateConfig
+from docsgen_pipeline.validators.discover import Ignore, markdown_files
+from docsgen_pipeline.validators.file_rules import (
+    check_nav_block,
+    check_nav_pattern,
+    check_non_empty,
+    check_placeholders,
+    check_single_h1_first,
+)
+from docsgen_pipeline.validators.findings import Finding, sort_findings, unsuppressed
+from docsgen_pipeline.validators.glossary import GlossaryTerm
+from docsgen_pipeline.validators.links import check_links
+from docsgen_pipeline.validators.plan import check_required_headings
+from docsgen_pipeline.validators.schema_refs import check_schema_refs
+from docsgen_pipeline.validators.terminology import check_terminology
+
+# Below this many files to parse, forking workers costs more than it saves.
+PARALLEL_THRESHOLD = 24
+
+
+@dataclass(frozen=True)
+class PerFileSettings:
+    glossary: tuple[GlossaryTerm, ...]
+    nav_targets: tuple[str, ...] | None
+    nav_pattern: str | None
+
+
+@dataclass(frozen=True)
+class Report:
+    findings: list[Finding]
+    files: int  # Markdown files validated
+    parsed: int  # of which parsed in this run (cache misses)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.severity == "error")
+
+
+def digest_of(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def decode(data: bytes) -> str:
+    return data.decode("utf-8-sig", errors="replace")
+
+
+def analyse(file: str, text: str, digest: str, settings: PerFileSettings) -> FileRecord:
+    """Parse one file and run every rule that needs only that file."""
+    doc = parse_document(text)
+    if doc.blank:
+        found = check_non_empty(file, doc)
+    else:
+        found = check_single_h1_first(file, doc) + check_placeholders(file, doc)
+        if settings.nav_targets is not None:
+            found += check_nav_block(file, doc, settings.nav_targets)
+        if settings.nav_pattern is not None:
+            found += check_nav_pattern(file, text, doc, settings.nav_pattern)
+        found += check_terminology(file, doc, settings.glossary)
+    return FileRecord(digest, replace(doc, prose=()), tuple(found))
+
+
+def _analyse_batch(root: str, files: list[str], settings: PerFileSettings) -> list[tuple[str, FileRecord]]:
+    out = []
+    for file in files:
+        with open(os.path.join(root, file), "rb") as handle:
+            data = handle.read()
+        out.append((file, analyse(file, decode(data), digest_of(data), settings)))
+    return out
+
+
+def _batches(files: list[str], sizes: dict[str, int], count: int) -> list[list[str]]:
+    """Split into ``count`` batches of similar byte size (largest first, greedy)."""
+    bins: list[list[str]] = [[] for _ in range(count)]
+    load = [0] * count
+    for file in sorted(files, key=lambda f: -sizes[f]):
+        i = load.index(min(load))
+        bins[i].append(file)
+        load[i] += sizes[file] + 2048  # a fixed per-file cost on top of the bytes
+    return [b for b in bins if b]
+
+
+def _analyse_all(
+    root: Path, files: list[str], sizes: dict[str, int], settings: PerFileSettings, jobs: int
+) -> Iterable[tuple[str, FileRecord]]:
+    if jobs <= 1 or len(files) < PARALLEL_THRESHOLD:
+        return _analyse_batch(str(root), files, settings)
+    # fork shares the already imported parser with the workers; elsewhere use the platform default.
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    batches = _batches(files, sizes, jobs * 4)
+    out: list[tuple[str, FileRecord]] = []
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        for result in pool.map(_analyse_batch, [str(root)] * len(batches), batches, [settings] * len(batches)):
+            out.extend(result)
+    return out
+
+
+class _Known:
+    """Link targets: the validated files first, then the file system (images, ignored files, ../)."""
+
+    def __init__(self, root: Path, files: Iterable[str]) -> None:
+        self.root = root
+        self.files = set(files)
+        self._disk: dict[str, bool] = {}
+
+    def __contains__(self, path: object) -> bool:
+        if not isinstance(path, str):
+            return False
+        if path in self.files:
+            return True
+        hit = self._disk.get(path)
+        if hit is None:
+            hit = self._disk[path] = os.path.exists(self.root / path)
+        return hit
+
+
+def cross_file(root: Path, records: dict[str, FileRecord], config: ValidateConfig) -> list[Finding]:
+    known = _Known(root, records)
+
+    def document_of(path: str) -> Document | None:
+        record = records.get(path)
+        return record.document if record is not None and path.endswith(MARKDOWN_SUFFIXES) else None
+
+    found: list[Finding] = []
+    for file, record in records.items():
+        doc = record.document
+        here = check_links(file, doc, known, document_of)
+        refs = config.required_schema_refs.get(file)
+        if refs:
+            here += check_schema_refs(file, doc, refs, config.schema_file)
+        headings = config.required_headings.get(file)
+        if headings:
+            here += check_required_headings(file, doc, headings)
+        found += unsuppressed(here, doc)
+    for file in config.required_headings:
+        if file not in records:
+            found.append(
+                Finding(file, 0, "plan-conformance", "error", "planned file missing", "create the file or drop it")
+            )
+    return found
+
+
+def apply_levels(findings: Iterable[Finding], config: ValidateConfig, display: str) -> list[Finding]:
+    """Configured severities ("off" drops the finding) and display paths (``display`` + path)."""
+    out = []
+    for f in findings:
+        level = config.level(f.rule)
+        if level != "off":
+            out.append(replace(f, severity=level, file=display + f.file))
+    return sort_findings(out)
+
+
+def validate_tree(
+    root: Path,
+    config: ValidateConfig,
+    *,
+    cache_dir: Path | None,
+    jobs: int | None = None,
+    display: str = "",
+) -> Report:
+    """Validate every Markdown file under ``root``; ``display`` prefixes reported paths."""
+    files = markdown_files(root, Ignore.of(config.ignore))
+    settings = PerFileSettings(
+        config.glossary if config.level("terminology") != "off" else (),
+        config.nav_targets if config.level("nav-block") != "off" else None,
+        config.nav_pattern if config.level("nav-block") != "off" else None,
+    )
+    cache = ResultCache(cache_dir, config.per_file_fingerprint())
+    records: dict[str, FileRecord] = {}
+    misses: list[str] = []
+    sizes: dict[str, int] = {}
+    for file in files:
+        with open(root / file, "rb") as handle:
+            data = handle.read()
+        record = cache.get(file, digest_of(data))
+        if record is None:
+            misses.append(file)
+            sizes[file] = len(data)
+        else:
+            records[file] = record
+    for file, record in _analyse_all(root, misses, sizes, settings, jobs or os.cpu_count() or 1):
+        records[file] = record
+        cache.put(file, record)
+    cache.save()
+    per_file = [f for record in records.values() for f in unsuppressed(record.findings, record.document)]
+    findings = per_file + cross_file(root, dict(sorted(records.items())), config)
+    if config.check_external and config.level("external-link") != "off":
+        from docsgen_pipeline.validators.external import check_external_links
+
+        findings += check_external_links(records)
+    return Report(apply_levels(findings, config, display), len(files), len(misses))
