@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-from docsgen_pipeline.agents.template.text import name_words, sentence, snake
+from docsgen_pipeline.agents.template.text import count_word, name_words, sentence, snake
 from docsgen_pipeline.brief import Brief, Component, Entity, Screen, Workflow
 
 _STORAGE_RE = re.compile(r"\b(store|database|db|repository|warehouse|storage)\b", re.IGNORECASE)
@@ -243,6 +243,15 @@ class Facts:
     def constraints(self) -> list[NumberedItem]:
         return [NumberedItem(f"C-{i}", sentence(c)) for i, c in enumerate(self.brief.constraints, 1)]
 
+    def requirements_mentioning(self, name: str) -> list[str]:
+        """Goals that name it, and workflows whose steps do."""
+        flows = {w.name: " ".join(w.steps) for w in self.brief.workflows}
+        return [
+            r.id
+            for r in self.requirements
+            if position(r.text if r.source == "goal" else flows.get(r.text, ""), name) is not None
+        ]
+
     def requirements_for(self, component: str) -> list[str]:
         return [r.id for r in self.requirements if component in r.components]
 
@@ -257,17 +266,21 @@ class Facts:
                 detail = sentence(comp.responsibility) if comp.responsibility else f"Build {name}."
                 tasks.append(Task(f"T-{len(tasks) + 1}", f"Build {name}", detail, reqs, name))
         for entity in self.brief.entities:
-            owners = self.storage_components or self.owners(entity)
+            owners = self.stored_in(entity) or self.owners(entity)
+            fields = f"{count_word(len(entity.fields))} canonical field{'s' if len(entity.fields) != 1 else ''}"
             tasks.append(
-                Task(f"T-{len(tasks) + 1}", f"Create the {entity.name} schema",
-                     f"Create storage for {entity.name} with its {len(entity.fields)} canonical fields.", (),
-                     owners[0] if owners else "")
+                Task(
+                    f"T-{len(tasks) + 1}",
+                    f"Create the {entity.name} schema",
+                    f"Create storage for {entity.name} with its {fields}.",
+                    tuple(self.requirements_mentioning(entity.name)),
+                    owners[0] if owners else "",
+                )
             )
         for screen in self.brief.screens:
-            wfs = [w.name for w in self.brief.workflows if any(position(s, screen.name) is not None for s in w.steps)]
-            reqs = tuple(r.id for r in self.requirements if r.source == "workflow" and r.text in wfs)
-            tasks.append(Task(f"T-{len(tasks) + 1}", f"Build the {screen.name} screen",
-                              sentence(screen.purpose) if screen.purpose else f"Build {screen.name}.", reqs, ""))
+            reqs = tuple(self.requirements_mentioning(screen.name))
+            detail = sentence(screen.purpose) if screen.purpose else f"Build {screen.name}."
+            tasks.append(Task(f"T-{len(tasks) + 1}", f"Build the {screen.name} screen", detail, reqs, ""))
         for req in self.requirements:
             if req.source == "workflow":
                 tasks.append(Task(f"T-{len(tasks) + 1}", f"Test “{req.text}” end to end",

@@ -27,6 +27,7 @@ from docsgen_pipeline.agents.template.text import (
     cell,
     clause,
     count_word,
+    does,
     join_words,
     link_text,
     mermaid_label,
@@ -56,6 +57,7 @@ _ENV.filters.update(
     nostop=lambda text: str(text).strip().rstrip("."),
     quote=lambda text: f"“{text}”",
     capitalize_first=lambda text: str(text)[:1].upper() + str(text)[1:],
+    does=lambda text: does(str(text)),
     code=lambda text: f"`{text}`",
 )
 

@@ -128,6 +128,17 @@ def clause(text: str, keep: Iterable[str] = ()) -> str:
     return text[0].lower() + text[1:]
 
 
+def does(text: str) -> str:
+    """A responsibility after "and": ``reserves stock`` stays, ``the mobile app …`` becomes
+    ``is the mobile app …``, ``one-tap entry`` becomes ``provides one-tap entry``."""
+    first = text.split(" ", 1)[0].lower()
+    if first in ("the", "a", "an") or first.endswith("'s"):
+        return f"is {text}"
+    if first.endswith("s") and not first.endswith("ss"):
+        return text
+    return f"provides {text}"
+
+
 def join_words(items: Sequence[str], conj: str = "and") -> str:
     items = [i for i in items if i]
     if not items:
