@@ -15,13 +15,14 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
-from mdit_py_plugins.front_matter import front_matter_plugin
-
 from docsgen_pipeline.markdown.slugs import SlugCounter, github_slug
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 
@@ -88,11 +89,14 @@ class Document:
         return [h for h in self.headings if h.level == 1]
 
 
-def _parser() -> MarkdownIt:
+@lru_cache(maxsize=1)
+def parser() -> MarkdownIt:
+    """The one configured parser, built on first use: a run whose files all come from the
+    result cache never imports markdown-it at all."""
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.front_matter import front_matter_plugin
+
     return MarkdownIt("commonmark").enable("table").use(front_matter_plugin)
-
-
-_MD = _parser()
 
 
 def split_href(href: str) -> tuple[str, str | None, bool]:
@@ -189,7 +193,7 @@ def parse_document(text: str) -> Document:
     """Parse Markdown once into the model the rules use."""
     if not text.strip():
         return Document(True, (), frozenset(), (), (), None, (), ())
-    tokens = _MD.parse(text)
+    tokens = parser().parse(text)
     b = _Builder()
     first_block: tuple[str, int] | None = None
     breaks: list[int] = []

@@ -6,12 +6,18 @@ resolve them, so a link the generator writes can never be judged by a different 
 
 from __future__ import annotations
 
-from mdit_py_plugins.anchors.index import slugify as _mdit_slugify
+import re
+
+# GitHub (github-slugger) and mdit-py-plugins' anchors: lower-case, drop everything but word
+# characters (Unicode letters, digits, underscore), hyphens and spaces, then spaces -> hyphens.
+# Written out rather than imported from mdit_py_plugins so that slugging does not import the
+# Markdown parser (a fully cached ``docsgen validate`` run never needs it).
+_NOT_SLUG = re.compile(r"[^\w\- ]")
 
 
 def github_slug(text: str) -> str:
     """``"Schema conventions"`` -> ``"schema-conventions"`` (GitHub's algorithm)."""
-    return _mdit_slugify(text.strip())
+    return _NOT_SLUG.sub("", text.strip().lower()).replace(" ", "-")
 
 
 class SlugCounter:

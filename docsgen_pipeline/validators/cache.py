@@ -100,8 +100,16 @@ class ResultCache:
         self._fresh[file] = raw
         return record
 
+    @property
+    def empty(self) -> bool:
+        return not self._raw
+
     def put(self, file: str, record: FileRecord) -> None:
-        self._fresh[file] = record_to_json(record)
+        self.put_raw(file, record_to_json(record))
+
+    def put_raw(self, file: str, raw: list[Any]) -> None:
+        """Store a record already in its JSON form (as the worker processes return it)."""
+        self._fresh[file] = raw
         self.dirty = True
 
     def save(self) -> None:
