@@ -36,6 +36,11 @@ def submit(brief: Path, review: str | None, blueprint_path: Path | None, schedul
         raise BriefError(f"{brief}: brief file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise BriefError(f"{brief}: cannot read brief as UTF-8 text: {exc}") from None
+    if scheduled and review == "interactive":
+        raise BriefError(
+            "--scheduled requests run overnight as batch runs; drop --review interactive, or drop --scheduled "
+            "to have the inbox sensor start phase 0 for review now"
+        )
     fmt = guess_format(brief.name, text)
     parsed = parse_brief_text(text, str(brief), fmt)
     pinned: Blueprint | None = None
