@@ -23,7 +23,7 @@ from docsgen_pipeline.agents.settings import AgentSettings
 from docsgen_pipeline.errors import ConfigError
 
 # "module:attribute" of the offline agent's class; imported lazily (it pulls in its templates).
-TEMPLATE_AGENT = "docsgen_pipeline.agents.template:TemplateAgent"
+TEMPLATE_AGENT = "docsgen_pipeline.agents.template.agent:TemplateAgent"
 
 
 @dataclass(frozen=True)
@@ -117,12 +117,12 @@ def agent_metadata(agent: Agent) -> dict[str, str | int | float | None]:
 
 
 def usage_metadata(usage: Usage) -> dict[str, str | int | float | bool]:
-    """Per-file metering for materialization metadata."""
+    """Per-file metering for materialization metadata (same keys as the Dagster layer's, plus calls)."""
     return {
-        "agent_model": usage.model,
+        "model": usage.model,
         "tokens_in": usage.tokens_in,
         "tokens_out": usage.tokens_out,
-        "duration_s": round(usage.duration_s, 3),
+        "agent_duration_s": round(usage.duration_s, 3),
         "retries": usage.retries,
         "calls": usage.calls,
         "cost_usd": round(usage.cost_usd, 6),

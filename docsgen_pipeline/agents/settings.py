@@ -7,9 +7,12 @@ metadata or logs can never leak it.
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from docsgen_pipeline.errors import ConfigError
 
 AgentKind = Literal["template", "openai", "command"]
 
@@ -57,3 +60,20 @@ class AgentSettings(BaseModel):
     def public_dict(self) -> dict[str, object]:
         """Settings safe for metadata and logs (the key value is never part of settings)."""
         return self.model_dump(mode="json", exclude={"prices"})
+
+
+def merge_settings(
+    base: AgentSettings | Mapping[str, Any] | None, run_agent: Mapping[str, Any] | None
+) -> AgentSettings:
+    """Deployment settings (resource config) overridden by a docs run's own choice (its registration).
+
+    Raises ConfigError naming the field, so a bad ``--model`` or resource value reads as such.
+    """
+    values: dict[str, Any] = base.model_dump() if isinstance(base, AgentSettings) else dict(base or {})
+    values.update({k: v for k, v in (run_agent or {}).items() if v is not None})
+    try:
+        return AgentSettings.model_validate(values)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "agent"
+        raise ConfigError(f"agent setting '{where}': {first['msg']}") from None

@@ -25,9 +25,10 @@ class AgentResource(dg.ConfigurableResource):
     max_concurrency: int = Field(default=4, ge=1, le=64, description="files of a phase written at once")
 
     def build(self, run_agent: dict[str, object] | None = None) -> Agent:
-        from docsgen_pipeline.agents.template.agent import TemplateAgent
+        # The docs run's own choice (its registration) overrides the deployment's; the API key is
+        # read from the environment inside build_agent, never from config.
+        from docsgen_pipeline.agents.registry import build_agent
+        from docsgen_pipeline.agents.settings import merge_settings
 
-        kind = str((run_agent or {}).get("kind") or self.kind)
-        if kind != "template":
-            raise dg.Failure(description=f"agent kind '{kind}' is not available in this deployment")
-        return TemplateAgent()
+        settings = merge_settings({"kind": self.kind, "max_concurrency": self.max_concurrency}, run_agent)
+        return build_agent(settings)

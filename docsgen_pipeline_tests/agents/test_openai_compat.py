@@ -28,7 +28,7 @@ def test_plan_and_write_with_good_answers(fake_openai_server: FakeOpenAIServer, 
     for heading in ("Problem statement", "Design principles", "Scope"):
         assert f"\n## {heading}\n" in written.markdown
     meta = usage_metadata(written.usage)
-    assert meta["retries"] == 0 and written.usage.tokens_out > 0 and meta["agent_model"] == "fake-model"
+    assert meta["retries"] == 0 and written.usage.tokens_out > 0 and meta["model"] == "fake-model"
 
 
 def test_request_carries_model_parameters(fake_openai_server: FakeOpenAIServer, example_brief: Brief) -> None:

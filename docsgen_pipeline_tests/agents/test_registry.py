@@ -40,5 +40,5 @@ def test_settings_reject_unknown_fields() -> None:
 
 def test_usage_metadata() -> None:
     meta = usage_metadata(Usage(model="m", tokens_in=3, tokens_out=4, retries=2, cost_usd=0.1234567))
-    assert meta == {"agent_model": "m", "tokens_in": 3, "tokens_out": 4, "duration_s": 0.0, "retries": 2,
+    assert meta == {"model": "m", "tokens_in": 3, "tokens_out": 4, "agent_duration_s": 0.0, "retries": 2,
                     "calls": 1, "cost_usd": 0.123457, "cached": False}

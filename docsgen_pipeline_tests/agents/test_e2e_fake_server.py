@@ -1,0 +1,57 @@
+"""End to end: a whole batch docs run written by the OpenAI adapter through the fake server.
+
+Real Dagster instance, real HTTP, real SDK: every plan and file comes from the fake model,
+and every gate must pass.
+"""
+
+from __future__ import annotations
+
+import json
+
+import dagster as dg
+
+from docsgen_pipeline.blueprint import default_blueprint
+from docsgen_pipeline.cli.driver import drive
+from docsgen_pipeline.docs_run import DocsRun
+from docsgen_pipeline.registration import register_docs_run
+from docsgen_pipeline_tests.conftest import EXAMPLES, Home
+from docsgen_pipeline_tests.fakes.openai_server import FakeOpenAIServer, Reply
+
+
+def test_batch_run_through_fake_openai_server(docsgen_home: Home, fake_openai_server: FakeOpenAIServer) -> None:
+    blueprint = default_blueprint()
+    brief_path = EXAMPLES / "acme-orders.yaml"
+    # Some trouble on the way: a rate limit, a server error and a fenced answer.
+    fake_openai_server.push(
+        Reply(status=429, headers={"Retry-After": "0"}), Reply(status=500), Reply(), Reply(fence=True)
+    )
+    registration, _ = register_docs_run(
+        docsgen_home.store,
+        brief_text=brief_path.read_text(encoding="utf-8"),
+        brief_format="yaml",
+        brief_source=str(brief_path),
+        blueprint=blueprint,
+        run_id="llm-1",
+        agent={"kind": "openai", "base_url": fake_openai_server.base_url, "model": "fake-model",
+               "backoff_initial_s": 0.01, "max_concurrency": 4},
+    )
+    assert drive(registration.run_id, blueprint) == 0
+
+    run = DocsRun.load(docsgen_home.store, "llm-1")
+    corpus = run.corpus()
+    assert len(corpus) == len(blueprint.all_files())
+    assert "](acme-03-canonical-schemas.md#order)" in corpus["acme-15-data-model.md"]
+    calls = fake_openai_server.chat_requests()
+    assert len(calls) == 6 + len(blueprint.all_files()) + 2  # a plan per phase, a call per file, 2 retries
+
+    bundle = max((docsgen_home.store.run_dir("llm-1")).rglob("manifest.json"))
+    manifest = json.loads(bundle.read_text())
+    assert {entry["generator"]["agent"] for entry in manifest["files"]} == {"openai"}
+
+    instance = docsgen_home.instance()
+    event = instance.get_latest_materialization_event(dg.AssetKey(["phase2", "data_model"]))
+    assert event is not None and event.asset_materialization is not None
+    metadata = event.asset_materialization.metadata
+    assert metadata["model"].value == "fake-model"
+    tokens_in, tokens_out = metadata["tokens_in"].value, metadata["tokens_out"].value
+    assert isinstance(tokens_in, int) and isinstance(tokens_out, int) and tokens_in > 0 and tokens_out > 0
