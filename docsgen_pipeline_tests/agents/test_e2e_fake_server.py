@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 
 import dagster as dg
+import pytest
 
 from docsgen_pipeline.blueprint import default_blueprint
 from docsgen_pipeline.cli.driver import drive
@@ -55,3 +56,32 @@ def test_batch_run_through_fake_openai_server(docsgen_home: Home, fake_openai_se
     assert metadata["model"].value == "fake-model"
     tokens_in, tokens_out = metadata["tokens_in"].value, metadata["tokens_out"].value
     assert isinstance(tokens_in, int) and isinstance(tokens_out, int) and tokens_in > 0 and tokens_out > 0
+
+
+def test_budget_stops_the_run_cleanly(
+    docsgen_home: Home, fake_openai_server: FakeOpenAIServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blueprint = default_blueprint()
+    brief_path = EXAMPLES / "acme-orders.yaml"
+    # Priced so one call's worst case is ~$4 (≈2k prompt tokens at $1000/M + 1000 max tokens at
+    # $2000/M): phase 0 fits in $10, phase 1's files cannot all be started.
+    registration, _ = register_docs_run(
+        docsgen_home.store,
+        brief_text=brief_path.read_text(encoding="utf-8"),
+        brief_format="yaml",
+        brief_source=str(brief_path),
+        blueprint=blueprint,
+        run_id="capped-1",
+        agent={"kind": "openai", "base_url": fake_openai_server.base_url, "model": "fake-model", "max_tokens": 1000,
+               "budget_usd": 10.0, "prices": {"fake-model": {"input_per_m": 1000.0, "output_per_m": 2000.0}}},
+    )
+    assert drive(registration.run_id, blueprint) == 1
+    err = capsys.readouterr().err
+    assert "phase 0: 1 files, gate passed" in err
+    assert "phase 1: FAILED" in err and "budget" in err
+    # nothing lost: phase 0's approved file is kept, and every call that was answered was stored
+    run = DocsRun.load(docsgen_home.store, "capped-1")
+    assert "acme.md" in run.corpus()
+    answered = len(fake_openai_server.chat_requests())
+    stored = len(run.corpus())
+    assert answered == 2 + (stored - 1) + 1  # plans of phases 0 and 1, phase-1 files that were written, root
