@@ -7,7 +7,8 @@ headings with duplicates and ``{#id}`` anchors, tables, lists, reference-style, 
 percent-encoded links, HTML anchors, code spans and fences holding link-like text), plus
 ``OUT/defects.json`` listing every injected defect (file, line, kind, target) and configs for the
 peer tools (``mkdocs.yml``, ``.markdown-link-check.json``).  Valid links only use forms every
-peer understands, so a peer's extra findings are its own false alarms.
+renderers understand (GitHub slugs, MkDocs attr_list `{#id}` anchors, HTML
+anchors), so a peer's extra findings are false alarms against those renderers.
 """
 
 from __future__ import annotations
@@ -72,11 +73,14 @@ def build(i: int, n: int, rng: random.Random, defects: list[dict[str, object]]) 
         lines.append(text)
 
     if i % 3 == 0:
-        add("---", f"title: Page {i}", "tags: [generated, benchmark]", "---", "")
+        add("---", f"description: Page {i}", "tags: [generated, benchmark]", "---", "")
     add(f"# Page {i}: {rng.choice(WORDS)} {rng.choice(WORDS)}", "")
-    other = lambda: rng.randrange(n)  # noqa: E731
-    for section in range(6):
-        title = ["Overview", "Details", "Interfaces", "Details", "Operations", "Reference"][section]
+
+    def other() -> int:
+        return rng.randrange(n)
+
+    for section in range(4):
+        title = ["Overview", "Details", "Interfaces", "Details"][section]
         anchor = f" {{#{title.lower()}-{i}}}" if section == 2 else ""
         add(f"## {title}{anchor}", "")
         for _ in range(3):
@@ -90,7 +94,7 @@ def build(i: int, n: int, rng: random.Random, defects: list[dict[str, object]]) 
         add("| Key | Value | Link |", "|-----|-------|------|")
         for row in range(4):
             t = other()
-            add(f"| k{row} | {rng.choice(WORDS)} | [p{t}]({rel(i, t)}#reference) |")
+            add(f"| k{row} | {rng.choice(WORDS)} | [p{t}]({rel(i, t)}#overview) |")
         add("")
         add(*(f"- {sentence(rng, 8)} [item]({rel(i, other())})" for _ in range(4)), "")
         add("```python", "# [not a link](missing.md) TODO", "print('{{ not a template }}')", "```", "")
@@ -98,22 +102,22 @@ def build(i: int, n: int, rng: random.Random, defects: list[dict[str, object]]) 
         if section == 2:
             add(f'<a id="anchor-{i}"></a>', "", f"Link to the [interfaces](#interfaces-{i}) and [anchor](#anchor-{i}).")
             add("")
-        if section == 3 and "broken-link" in planned:
+        if section == 1 and "broken-link" in planned:
             target = f"../s{i % SECTIONS:02d}/missing-{i}.md"
             defect("broken-link", f"This [link is broken]({target}) on purpose.", target)
             add("")
-        if section == 4 and "broken-fragment-cross" in planned:
+        if section == 2 and "broken-fragment-cross" in planned:
             t = other()
             target = f"{rel(i, t)}#no-such-section"
             defect("broken-fragment-cross", f"This [fragment is broken]({target}).", target)
             add("")
-        if section == 4 and "broken-fragment-same" in planned:
+        if section == 2 and "broken-fragment-same" in planned:
             defect("broken-fragment-same", "This [same-file fragment](#not-here) is broken.", "#not-here")
             add("")
-        if section == 5 and "no-placeholders" in planned:
+        if section == 3 and "no-placeholders" in planned:
             defect("no-placeholders", "TODO: describe the retention policy.", "TODO")
             add("")
-        if section == 5 and "single-h1-first" in planned:
+        if section == 3 and "single-h1-first" in planned:
             defect("single-h1-first", "# A second title", "")
             add("")
     add("---", "", "[← Index](../index.md)", "")
