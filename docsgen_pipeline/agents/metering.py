@@ -87,7 +87,7 @@ class Budget:
                 raise BudgetExceededError(
                     f"budget: {what} could cost up to ${worst_case_usd:.4f}; ${self._spent:.4f} spent and "
                     f"${self._reserved:.4f} in flight of the ${self.cap_usd:.2f} cap. Files already written are "
-                    "kept (and cached); raise budget_usd (--budget) or lower max_tokens, then re-run the phase"
+                    "kept; raise budget_usd (--budget) or lower max_tokens, then re-run the phase"
                 )
             self._reserved += worst_case_usd
             return worst_case_usd

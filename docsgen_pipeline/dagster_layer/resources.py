@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import dagster as dg
 from pydantic import Field
 
@@ -24,11 +26,12 @@ class AgentResource(dg.ConfigurableResource):
     kind: str = Field(default="template", description="template (offline), openai or command")
     max_concurrency: int = Field(default=4, ge=1, le=64, description="files of a phase written at once")
 
-    def build(self, run_agent: dict[str, object] | None = None) -> Agent:
+    def build(self, run_agent: dict[str, object] | None = None, budget_ledger: Path | None = None) -> Agent:
         # The docs run's own choice (its registration) overrides the deployment's; the API key is
         # read from the environment inside build_agent, never from config.
         from docsgen_pipeline.agents.registry import build_agent
         from docsgen_pipeline.agents.settings import merge_settings
 
         settings = merge_settings({"kind": self.kind, "max_concurrency": self.max_concurrency}, run_agent)
-        return build_agent(settings)
+        # budget_ledger: one file per docs run, so the cost cap spans all its phases and steps.
+        return build_agent(settings, budget_ledger=budget_ledger)
