@@ -6,8 +6,8 @@ than a process per file (a process per step costs ~2 s of imports on a 2-core ma
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from docsgen_pipeline.agents.base import Agent, FileReply, WriteRequest
 
@@ -26,3 +26,36 @@ def generate_files(agent: Agent, requests: Sequence[WriteRequest], max_concurren
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="docsgen-write") as pool:
         futures = [pool.submit(agent.write_file, request) for request in requests]
         return [future.result() for future in futures]
+
+
+def iter_generate_files(
+    agent: Agent, requests: Sequence[WriteRequest], max_concurrency: int
+) -> Iterator[tuple[int, FileReply]]:
+    """Yield ``(request index, reply)`` as each file's reply arrives, so callers can store it at once.
+
+    On the first failure no further call is started; calls in flight finish and their replies are
+    still yielded (an interrupted phase keeps every file that was written), then the error propagates.
+    """
+    if not requests:
+        return
+    workers = max(1, min(max_concurrency, len(requests)))
+    if workers == 1:
+        for index, request in enumerate(requests):
+            yield index, agent.write_file(request)
+        return
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="docsgen-write") as pool:
+        futures = {pool.submit(agent.write_file, request): index for index, request in enumerate(requests)}
+        error: BaseException | None = None
+        for future in as_completed(futures):
+            if future.cancelled():
+                continue
+            exc = future.exception()
+            if exc is not None:
+                if error is None:
+                    error = exc
+                    for other in futures:
+                        other.cancel()
+                continue
+            yield futures[future], future.result()
+        if error is not None:
+            raise error

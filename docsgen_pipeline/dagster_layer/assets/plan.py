@@ -6,15 +6,16 @@ import time
 
 import dagster as dg
 
-from docsgen_pipeline.agents.base import PlanRequest
+from docsgen_pipeline.agents.base import PlanReply, PlanRequest, Usage
 from docsgen_pipeline.blueprint import Blueprint, Phase
 from docsgen_pipeline.dagster_layer.assets.common import CODE_VERSION, usage_metadata
 from docsgen_pipeline.dagster_layer.keys import BRIEF_KEY, approval_key, plan_key
-from docsgen_pipeline.dagster_layer.partitions import docs_runs
+from docsgen_pipeline.dagster_layer.partitions import REASON_TAG, docs_runs
 from docsgen_pipeline.dagster_layer.resources import AgentResource, ArtifactStoreResource
 from docsgen_pipeline.dagster_layer.runtime import load_run, user_errors, version_metadata
 from docsgen_pipeline.docs_run import PLANS, plan_name
-from docsgen_pipeline.planning import enforce_blueprint
+from docsgen_pipeline.planning import PhasePlan, enforce_blueprint
+from docsgen_pipeline.regeneration import is_resume
 
 
 def build_plan_asset(blueprint: Blueprint, phase: Phase) -> dg.AssetsDefinition:
@@ -36,14 +37,24 @@ def build_plan_asset(blueprint: Blueprint, phase: Phase) -> dg.AssetsDefinition:
         started = time.monotonic()
         with user_errors():
             run = load_run(context, store.get(), blueprint)
-            writer = agent.build(run.registration.agent)
-            reply = writer.plan_phase(
-                PlanRequest(brief=run.brief, blueprint=run.blueprint, phase=phase, filenames=run.filenames)
-            )
-            checked = enforce_blueprint(reply.plan, run.blueprint, phase, run.registration.slug)
-            record, _ = run.store.put(
-                run.run_id, PLANS, plan_name(number), checked.model_dump_json(indent=2), {"agent": writer.identity()}
-            )
+            existing = run.store.latest(run.run_id, PLANS, plan_name(number))
+            if existing is not None and is_resume(context.run.tags, REASON_TAG):
+                # Resuming: the plan the phase's files were written for stays (no agent call).
+                record, checked = existing, PhasePlan.model_validate_json(run.store.read_text(run.run_id, existing))
+                reply = PlanReply(plan=checked, usage=Usage(calls=0, cached=True))
+            else:
+                writer = agent.build(run.registration.agent)
+                reply = writer.plan_phase(
+                    PlanRequest(brief=run.brief, blueprint=run.blueprint, phase=phase, filenames=run.filenames)
+                )
+                checked = enforce_blueprint(reply.plan, run.blueprint, phase, run.registration.slug)
+                record, _ = run.store.put(
+                    run.run_id,
+                    PLANS,
+                    plan_name(number),
+                    checked.model_dump_json(indent=2),
+                    {"agent": writer.identity()},
+                )
         outline = "\n".join(f"- **{f.filename}**: " + ", ".join(s.heading for s in f.outline) for f in checked.files)
         return dg.MaterializeResult(
             metadata={
