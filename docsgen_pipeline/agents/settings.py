@@ -54,7 +54,10 @@ class AgentSettings(BaseModel):
     @model_validator(mode="after")
     def _command_needs_argv(self) -> AgentSettings:
         if self.kind == "command" and not self.command:
-            raise ValueError("agent kind 'command' needs 'command' (the argv to run, e.g. ['llm', '-m', 'x'])")
+            raise ValueError(
+                "agent kind 'command' needs 'command' (--agent-command on the CLI): the program to run, "
+                "e.g. 'ollama run llama3.1'"
+            )
         return self
 
     def public_dict(self) -> dict[str, object]:
@@ -74,6 +77,11 @@ def merge_settings(
     try:
         return AgentSettings.model_validate(values)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "agent"
-        raise ConfigError(f"agent setting '{where}': {first['msg']}") from None
+        raise ConfigError(describe_error(exc, "agent setting")) from None
+
+
+def describe_error(exc: ValidationError, what: str) -> str:
+    first = exc.errors()[0]
+    message = first["msg"].removeprefix("Value error, ")
+    where = ".".join(str(p) for p in first["loc"])
+    return f"{what} '{where}': {message}" if where else f"{what}s: {message}"

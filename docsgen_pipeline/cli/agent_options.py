@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 import click
 from pydantic import ValidationError
 
-from docsgen_pipeline.agents.settings import AgentSettings
+from docsgen_pipeline.agents.settings import AgentSettings, describe_error
 from docsgen_pipeline.errors import ConfigError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -49,6 +49,20 @@ AGENT_OPTION_NAMES = ("kind", "base_url", "model", "api_key_env", "azure_api_ver
                       "max_tokens", "timeout_s", "max_retries", "budget_usd", "max_concurrency", "json_mode")
 
 
+def agent_overrides(**options: Any) -> dict[str, Any]:
+    """Only the agent flags that were given, validated; what a docs run's registration records
+    (``register_docs_run(agent=...)``) so the deployment's resource config fills in the rest."""
+    given: dict[str, Any] = {}
+    for name in AGENT_OPTION_NAMES:
+        value = options.get(name)
+        if value is not None:
+            given[name] = list(shlex.split(value)) if name == "command" else value
+    if given.get("base_url") and "kind" not in given:
+        given["kind"] = "openai"
+    settings_from_options(**options)  # fail on a bad combination now, not in the first step
+    return given
+
+
 def settings_from_options(base: AgentSettings | None = None, **options: Any) -> AgentSettings:
     """Apply the flags that were given onto ``base``; raises ConfigError naming the bad flag."""
     values = (base or AgentSettings()).model_dump()
@@ -62,6 +76,4 @@ def settings_from_options(base: AgentSettings | None = None, **options: Any) -> 
     try:
         return AgentSettings.model_validate(values)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "agent settings"
-        raise ConfigError(f"agent option {where}: {first['msg']}") from None
+        raise ConfigError(describe_error(exc, "agent option")) from None

@@ -40,7 +40,8 @@ def test_write_prompt_has_contract_links_schemas_and_feedback(example_brief: Bri
     user = write_prompt(request, 1000).user
     assert "TITLE: Data Model\nFILE: acme-15-data-model.md\nSECTION: 2 | Entities" in user
     assert "SCHEMA: Order -> acme-03-canonical-schemas.md#order" in user
-    assert "LINK: acme-01-foundations.md | Foundations | anchors: problem-statement" in user
+    assert "LINK: acme-01-foundations.md | Foundations | anchors: problem-statement (Problem statement), " in user
+    assert "LINK: acme-02-terminology.md | Terminology | anchors: glossary, spelling-rules (Spelling rules)" in user
     assert "LINK: acme-15-data-model.md" not in user  # never told to link to itself
     assert "- Mention the PostgreSQL constraint." in user
     assert "### acme-01-foundations.md\n# Foundations\n\nApproved text." in user

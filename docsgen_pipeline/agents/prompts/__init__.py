@@ -131,6 +131,15 @@ def budget_excerpts(upstream: dict[str, str], budget_chars: int) -> list[tuple[s
     return [(name, out[name]) for name in upstream if name in out]
 
 
+def _anchor_labels(anchors: tuple[str, ...], headings: tuple[str, ...]) -> tuple[str, ...]:
+    """``purpose (Purpose)``: the slug to link and the heading it names, when both are known."""
+    if len(anchors) != len(headings):
+        return anchors
+    # A one-word heading adds nothing next to its slug ("scope (Scope)"), so it is left out.
+    pairs = zip(anchors, headings, strict=True)
+    return tuple(a if h.lower() == a else f"{a} ({h})" for a, h in pairs)
+
+
 def write_prompt(request: WriteRequest, upstream_budget_chars: int) -> Prompt:
     names = request.blueprint.filenames(request.brief.slug)
     filename = names[request.file.key]
@@ -141,7 +150,7 @@ def write_prompt(request: WriteRequest, upstream_budget_chars: int) -> Prompt:
         schema_refs = [_SchemaRef(name, f"{target}#{github_slug(name)}") for name in request.plan.schemas]
     preferred = set(request.plan.links)
     links = [
-        _Link(t.filename, t.title, t.filename in preferred, t.anchors)
+        _Link(t.filename, t.title, t.filename in preferred, _anchor_labels(t.anchors, t.headings))
         for t in request.link_targets
         if t.filename != filename
     ]
