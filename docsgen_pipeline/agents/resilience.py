@@ -176,6 +176,10 @@ def call_resiliently(fn: Callable[[], T], policy: RetryPolicy, breaker: CircuitB
             # The endpoint answered (401, 404, bad request): it is up, the request is wrong.
             breaker.record_success()
             raise
+        except BaseException:
+            # Anything unexpected still ends the attempt: a half-open trial must not stay in flight.
+            breaker.record_failure()
+            raise
         breaker.record_success()
         return result
 

@@ -10,7 +10,7 @@ from docsgen_pipeline.agents.metering import Budget
 from docsgen_pipeline.agents.openai_compat import OpenAICompatCompleter
 from docsgen_pipeline.agents.prompted import PromptedAgent
 from docsgen_pipeline.agents.registry import agent_metadata
-from docsgen_pipeline.agents.resilience import BreakerState, CircuitBreaker, RetryPolicy, breaker_for
+from docsgen_pipeline.agents.resilience import BreakerState, CircuitBreaker, RetryPolicy, breaker_for, call_resiliently
 from docsgen_pipeline.brief import Brief
 from docsgen_pipeline.errors import AgentError, CircuitOpenError
 from docsgen_pipeline_tests.agents.helpers import Sleeps, openai_agent, openai_settings
@@ -116,3 +116,18 @@ def test_permanent_errors_do_not_open_the_breaker(fake_openai_server: FakeOpenAI
             agent.plan_phase(plan_request(example_brief, 0))
     assert agent.breaker.state is BreakerState.CLOSED
 
+
+
+def test_unexpected_error_releases_the_half_open_trial() -> None:
+    clock = Clock()
+    breaker = CircuitBreaker("e", failure_threshold=1, cooldown_s=5, clock=clock)
+    breaker.record_failure()
+    clock.now += 5
+
+    def broken() -> None:
+        raise KeyError("bug")
+
+    with pytest.raises(KeyError):
+        call_resiliently(broken, RetryPolicy(0, 0, 0, Sleeps()), breaker, "x")
+    clock.now += 5
+    breaker.before_call()  # a new trial is allowed after the next cool-down
