@@ -200,6 +200,7 @@ class RunFacts:
     last_finished: DagsterRunFact | None = None  # the latest finished run that was not approval-only
     final_gate: GateFact | None = None
     bundled_at: float | None = None
+    executing: bool = False  # a CLI process holds the docs run's execution lock (in-process execution)
 
     @property
     def final_phase(self) -> int:
@@ -289,6 +290,8 @@ def derive(facts: RunFacts) -> RunState:
     if facts.in_flight:
         jobs = ", ".join(sorted({r.job_name for r in facts.in_flight}))
         return state(Status.RUNNING, f"in flight: {jobs}", active=True)
+    if facts.executing:
+        return state(Status.RUNNING, "executing in a docsgen CLI process", active=True)
     failed = _failed_run(facts)
     if current < final:
         phase = facts.phases[current]

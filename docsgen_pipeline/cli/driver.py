@@ -1,60 +1,137 @@
-"""Drive a docs run forward in-process: phases in order, then the bundle.
+"""Drive a docs run forward in-process, one lifecycle step at a time.
 
-Shared by ``docsgen run`` and, later, ``docsgen approve`` (continue after an approval).
+Shared by ``docsgen run``, ``docsgen approve`` and ``docsgen reject``.  Every decision comes from
+the state the lifecycle derives from recorded facts, so continuing a run that stopped anywhere
+(awaiting approval, interrupted, approved with ``--no-continue``) does the right next thing.  The
+caller holds the docs run's execution lock (:func:`docsgen_pipeline.locks.execution_lock`).
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 import click
+import dagster as dg
 
 from docsgen_pipeline.blueprint import Blueprint
 from docsgen_pipeline.cli.instance import get_definitions, get_instance
 from docsgen_pipeline.dagster_layer.execute import approve_phase, ensure_partition, execute_final, execute_phase
-from docsgen_pipeline.docs_run import BUNDLES, REPORTS, DocsRun, report_name
+from docsgen_pipeline.dagster_layer.facts import IN_PROCESS_TAG, collect
+from docsgen_pipeline.dagster_layer.partitions import REASON_TAG
+from docsgen_pipeline.docs_run import BUNDLES, FINAL_REPORT, REPORTS, report_name
+from docsgen_pipeline.errors import LifecycleError, RunLockedError
+from docsgen_pipeline.lifecycle import RunFacts, RunState, Status, derive, next_action
+from docsgen_pipeline.locks import execution_lock
+from docsgen_pipeline.regeneration import RESUME
 from docsgen_pipeline.settings import store_root
 from docsgen_pipeline.store import ArtifactStore
 
+IN_PROCESS_TAGS = {IN_PROCESS_TAG: "docsgen-cli"}
 
-def drive(run_id: str, blueprint: Blueprint, first_phase: int) -> int:
-    """Run phases from ``first_phase`` on; stops at a failed gate or a pending human approval."""
-    store = ArtifactStore(store_root())
-    run = DocsRun.load(store, run_id)
-    instance = get_instance()
-    defs = get_definitions(blueprint)
-    ensure_partition(instance, run_id)
-    interactive = run.registration.review_mode == "interactive"
-    for phase in blueprint.phases[first_phase:]:
-        started = time.monotonic()
-        outcome = execute_phase(defs, instance, run_id, phase.number)
-        report = store.latest(run_id, REPORTS, report_name(phase.number))
-        where = f" — report: {store.run_dir(run_id) / report.path}" if report else ""
-        if not outcome.success:
-            click.echo(f"phase {phase.number} {phase.title}: FAILED ({outcome.failure}){where}", err=True)
+
+@dataclass
+class Session:
+    """What one CLI command works with: the store, the instance and the Definitions."""
+
+    store: ArtifactStore
+    instance: dg.DagsterInstance
+    defs: dg.Definitions
+
+    @classmethod
+    def open(cls, blueprint: Blueprint | None = None) -> Session:
+        return cls(store=ArtifactStore(store_root()), instance=get_instance(), defs=get_definitions(blueprint))
+
+    def facts(self, run_id: str) -> RunFacts:
+        """Facts as seen by the process that holds the execution lock."""
+        return collect(self.instance, self.store, run_id, count_lock=False)
+
+
+def refuse_if_in_flight(session: Session, run_id: str) -> None:
+    """Runs launched through the queue (UI, sensors) do not take our lock: check them too."""
+    facts = session.facts(run_id)
+    if facts.in_flight:
+        runs = ", ".join(f"{r.job_name} ({r.dagster_run_id[:8]})" for r in facts.in_flight)
+        raise RunLockedError(
+            f"docs run '{run_id}' has Dagster runs in flight: {runs}; wait for them "
+            f"(docsgen status {run_id}) or stop them with `docsgen cancel {run_id}`"
+        )
+
+
+def _report(session: Session, run_id: str, name: str) -> str:
+    record = session.store.latest(run_id, REPORTS, name)
+    return f" — report: {session.store.run_dir(run_id) / record.path}" if record else ""
+
+
+def continue_run(session: Session, run_id: str) -> int:
+    """Take every step the lifecycle allows without a person; 0 unless the run failed or is canceled."""
+    ensure_partition(session.instance, run_id)
+    refuse_if_in_flight(session, run_id)
+    executed: set[Marker] = set()
+    while True:
+        facts = session.facts(run_id)
+        state = derive(facts)
+        if state.status is Status.COMPLETE:
+            bundles = sorted(session.store.run_dir(run_id).joinpath(BUNDLES).glob("v*"), key=lambda p: int(p.name[1:]))
+            files = sum(p.expected_files for p in facts.phases)
+            click.echo(f"complete: {files} files validated and bundled", err=True)
+            click.echo(str(bundles[-1]))
+            return 0
+        if state.status is Status.CANCELED:
+            click.echo(f"docs run {run_id} is canceled ({state.detail}); nothing more runs", err=True)
             return 1
+        if state.status is Status.FAILED:
+            where = _report(session, run_id, FINAL_REPORT if state.at_final else report_name(state.phase))
+            click.echo(f"phase {state.phase_label()}: FAILED ({state.detail}){where}", err=True)
+            click.echo(f"next: {next_action(state, run_id)}", err=True)
+            return 1
+        if state.status is Status.AWAITING_APPROVAL:
+            if facts.review_mode == "batch":
+                outcome = approve_phase(
+                    session.defs, session.instance, run_id, state.phase, approver="batch", tags=IN_PROCESS_TAGS
+                )
+                if not outcome.success:
+                    click.echo(f"phase {state.phase} approval failed: {outcome.failure}", err=True)
+                    return 1
+                continue
+            click.echo(f"phase {state.phase} awaits approval", err=True)
+            click.echo(next_action(state, run_id))
+            return 0
+        _step(session, run_id, state, facts, executed)
+
+
+def _step(
+    session: Session, run_id: str, state: RunState, facts: RunFacts, executed: set[tuple[Status, int, str]]
+) -> None:
+    """Run the step an idle Running state is waiting for (a phase, or the final step)."""
+    marker = (state.status, state.phase, state.detail)
+    if marker in executed:
+        raise LifecycleError(f"docs run '{run_id}' made no progress at phase {state.phase_label()}: {state.detail}")
+    executed.add(marker)
+    started = time.monotonic()
+    if state.at_final:
+        execute_final(session.defs, session.instance, run_id, tags=IN_PROCESS_TAGS)
+        return
+    phase = facts.phases[state.phase]
+    tags = dict(IN_PROCESS_TAGS)
+    if phase.planned:
+        # The phase was started before (interrupted, or its files changed after the gate): reuse
+        # the plan and the files written for it, write only what is missing, and gate again.
+        tags[REASON_TAG] = RESUME
+    outcome = execute_phase(session.defs, session.instance, run_id, state.phase, tags=tags)
+    if outcome.success:
         click.echo(
-            f"phase {phase.number} {phase.title}: {len(phase.files)} files, gate passed "
-            f"({time.monotonic() - started:.1f} s)",
+            f"phase {state.phase}: {phase.expected_files} files, gate passed ({time.monotonic() - started:.1f} s)",
             err=True,
         )
-        if interactive:
-            click.echo(
-                f"phase {phase.number} awaits approval: docsgen approve {run_id} --phase {phase.number} --by NAME",
-                err=True,
-            )
-            return 0
-        outcome = approve_phase(defs, instance, run_id, phase.number, approver="batch")
-        if not outcome.success:
-            click.echo(f"phase {phase.number} approval failed: {outcome.failure}", err=True)
-            return 1
-    outcome = execute_final(defs, instance, run_id)
-    if not outcome.success:
-        report = store.latest(run_id, REPORTS, "final-validation.md")
-        where = f" — report: {store.run_dir(run_id) / report.path}" if report else ""
-        click.echo(f"final cross-validation FAILED ({outcome.failure}){where}", err=True)
-        return 1
-    bundles = sorted(store.run_dir(run_id).joinpath(BUNDLES).glob("v*"), key=lambda p: int(p.name[1:]))
-    click.echo(f"complete: {len(blueprint.all_files())} files validated and bundled", err=True)
-    click.echo(str(bundles[-1]))
-    return 0
+
+
+def drive(run_id: str, blueprint: Blueprint, first_phase: int = 0, *, command: str = "docsgen run") -> int:
+    """Continue a docs run in-process under its execution lock.
+
+    ``first_phase`` is kept for callers of the earlier API: phases that are approved are never
+    re-run, so where to start follows from the recorded facts.
+    """
+    session = Session.open(blueprint)
+    with execution_lock(session.store, run_id, command):
+        return continue_run(session, run_id)

@@ -188,9 +188,17 @@ def dagster_runs(
 
 
 def collect(
-    instance: dg.DagsterInstance, store: ArtifactStore, run_id: str, exclude_dagster_run: str | None = None
+    instance: dg.DagsterInstance,
+    store: ArtifactStore,
+    run_id: str,
+    exclude_dagster_run: str | None = None,
+    count_lock: bool = True,
 ) -> RunFacts:
-    """Every recorded fact the lifecycle needs about one docs run."""
+    """Every recorded fact the lifecycle needs about one docs run.
+
+    ``exclude_dagster_run``: the caller's own Dagster run (an asset asking about its docs run);
+    ``count_lock=False``: the caller holds the execution lock itself (the CLI driving the run).
+    """
     run = DocsRun.load(store, run_id)
     phases = tuple(_phase(instance, run, p.number) for p in run.blueprint.phases)
     approval_keys = {approval_key(p.number) for p in run.blueprint.phases}
@@ -230,6 +238,7 @@ def collect(
         last_finished=last,
         final_gate=final_gate,
         bundled_at=bundle.timestamp if bundle is not None else None,
+        executing=count_lock and is_locked(store, run_id),
     )
 
 
