@@ -28,6 +28,7 @@ from docsgen_pipeline.settings import store_root
 from docsgen_pipeline.store import ArtifactStore
 
 IN_PROCESS_TAGS = {IN_PROCESS_TAG: "docsgen-cli"}
+Marker = tuple[Status, int, str]
 
 
 @dataclass
