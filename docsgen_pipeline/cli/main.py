@@ -24,6 +24,9 @@ COMMANDS: dict[str, str] = {
     "validate": "docsgen_pipeline.cli.validate:validate",
     "doctor": "docsgen_pipeline.cli.doctor:doctor",
     "estimate": "docsgen_pipeline.cli.estimate:estimate",
+    "regenerate": "docsgen_pipeline.cli.regenerate:regenerate",
+    "history": "docsgen_pipeline.cli.history:history",
+    "show": "docsgen_pipeline.cli.show:show",
 }
 
 
