@@ -19,17 +19,21 @@ from docsgen_pipeline_tests.conftest import EXAMPLES, Home
 ACME = (EXAMPLES / "acme-orders.yaml").read_bytes()
 
 
-def tick(home: Home, defs: dg.Definitions) -> dg.SensorResult | object:
+def tick(home: Home, defs: dg.Definitions, launch: bool = True) -> dg.SensorResult | object:
+    """One sensor evaluation; then, as the daemon would, add the partitions and (``launch``) record the runs."""
     instance = home.instance()
     sensor = defs.get_repository_def().get_sensor_def(INBOX_SENSOR)
     context = dg.build_sensor_context(
         instance=instance, instance_ref=instance.get_ref(), definitions=defs, resources=defs.resources
     )
     data = sensor.evaluate_tick(context)
-    # Apply the partition requests as the daemon would, so the next tick sees them.
     for request in data.dynamic_partitions_requests or []:
         assert isinstance(request, dg.AddDynamicPartitionsRequest)
         instance.add_dynamic_partitions(request.partitions_def_name, list(request.partition_keys))
+    if launch:  # the run is created (queued), not executed: executing it is the daemon test's job
+        for run_request in data.run_requests or []:
+            assert run_request.job_name is not None
+            instance.add_run(dg.DagsterRun(job_name=run_request.job_name, tags=run_request.tags))
     return data
 
 
@@ -159,3 +163,17 @@ def test_overdue_requests_are_flagged_in_the_tick_log(
     assert "1 overdue" in (data.skip_message or "")  # type: ignore[attr-defined]
     assert f"request {sha256_hex(ACME)[:12]}" in log
     assert f"docsgen skip {sha256_hex(ACME)[:12]}" in log
+
+
+def test_a_launch_lost_after_the_tick_is_requested_again_with_the_same_run_key(
+    docsgen_home: Home, defs: dg.Definitions
+) -> None:
+    assert main(["submit", str(EXAMPLES / "acme-orders.yaml")]) == 0
+    [first] = tick(docsgen_home, defs, launch=False).run_requests  # type: ignore[attr-defined]
+    # The daemon stopped before creating the run: the next tick asks again, under the same run key
+    # (Dagster drops a request whose run key already launched), without registering anything new.
+    [again] = tick(docsgen_home, defs).run_requests  # type: ignore[attr-defined]
+    assert (again.run_key, again.job_name, again.partition_key) == (first.run_key, first.job_name, first.partition_key)
+    assert not tick(docsgen_home, defs).run_requests  # type: ignore[attr-defined]
+    assert docsgen_home.store.run_ids() == [first.partition_key]
+    assert [e["status"] for e in Inbox(inbox_dir()).get(sha256_hex(ACME)).history] == ["pending", "consumed"]

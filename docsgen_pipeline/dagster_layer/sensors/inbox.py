@@ -6,7 +6,7 @@
 import logging
 import os
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 
@@ -22,6 +22,7 @@ from docsgen_pipeline.store import ArtifactStore
 INBOX_SENSOR = "inbox_sensor"
 REQUEST_TAG = "docsgen/request"
 MINIMUM_INTERVAL_SECONDS = 5
+RELAUNCH_WINDOW = timedelta(hours=1)
 
 
 def run_config() -> dict[str, object]:
@@ -74,20 +75,47 @@ def launch_requests(
             continue
         if settled.status != "consumed" or settled.run_id not in modes:
             continue  # settled elsewhere meanwhile (skipped, or consumed by another tick)
-        run_id = settled.run_id
-        job_name = BATCH_JOB if modes[run_id] == "batch" else phase_job_name(0)
-        log.info(f"request {settled.id} ({settled.spec.source}) -> docs run {run_id}: {job_name}")
-        run_ids.append(run_id)
-        run_requests.append(
-            dg.RunRequest(
-                run_key=run_key(settled),
-                job_name=job_name,
-                partition_key=run_id,
-                run_config=config,
-                tags={RUN_TAG: run_id, REQUEST_TAG: settled.sha, REQUESTED_BY_TAG: by},
-            )
-        )
+        run_request = launch_run_request(settled, settled.run_id, modes[settled.run_id], by, config)
+        log.info(f"request {settled.id} ({settled.spec.source}) -> docs run {settled.run_id}: {run_request.job_name}")
+        run_ids.append(settled.run_id)
+        run_requests.append(run_request)
     return run_requests, run_ids
+
+
+def launch_run_request(
+    request: Request, run_id: str, review_mode: str, by: str, config: dict[str, object]
+) -> dg.RunRequest:
+    return dg.RunRequest(
+        run_key=run_key(request),
+        job_name=BATCH_JOB if review_mode == "batch" else phase_job_name(0),
+        partition_key=run_id,
+        run_config=config,
+        tags={RUN_TAG: run_id, REQUEST_TAG: request.sha, REQUESTED_BY_TAG: by},
+    )
+
+
+def lost_launches(
+    inbox: Inbox, store: ArtifactStore, instance: dg.DagsterInstance, by: str, now: datetime
+) -> list[dg.RunRequest]:
+    """Requests this sensor consumed lately whose Dagster run never appeared: request them again.
+
+    Consuming a request and launching its run are two steps (the ledger, then the daemon); if the
+    daemon stops in between, the same run key is requested again on a later tick.  Dagster drops a
+    run request whose run key already launched, so this never starts a docs run twice.
+    """
+    config = run_config()
+    out = []
+    for request in inbox.requests():
+        last = request.history[-1] if request.history else {}
+        if request.status != "consumed" or last.get("by") != by or request.run_id is None:
+            continue
+        if now - datetime.fromisoformat(str(last["at"])) > RELAUNCH_WINDOW:
+            continue
+        if instance.get_run_records(dg.RunsFilter(tags={REQUEST_TAG: request.sha}), limit=1):
+            continue
+        mode = store.registration(request.run_id).review_mode
+        out.append(launch_run_request(request, request.run_id, mode, by, config))
+    return out
 
 
 def flag_overdue(inbox: Inbox, log: logging.Logger | dg.DagsterLogManager) -> int:
@@ -116,10 +144,16 @@ def build_inbox_sensor(blueprint: Blueprint, jobs: Jobs) -> dg.SensorDefinition:
         inbox = Inbox(inbox_dir())
         for request in inbox.scan():
             context.log.info(f"new request {request.id} from {request.spec.source}")
+        artifacts = store.get()
+        retried = lost_launches(inbox, artifacts, context.instance, "sensor", datetime.now(UTC))
+        for retry in retried:
+            context.log.warning(f"docs run {retry.partition_key} has no Dagster run yet: requesting it again")
         pending = [r for r in inbox.requests() if r.status == "pending" and not r.spec.scheduled]
-        run_requests, run_ids = launch_requests(inbox, store.get(), blueprint, pending, by="sensor", log=context.log)
+        launched, run_ids = launch_requests(inbox, artifacts, blueprint, pending, by="sensor", log=context.log)
+        run_requests = retried + launched
         overdue = flag_overdue(inbox, context.log)
-        new_partitions = [run_id for run_id in run_ids if not context.instance.has_dynamic_partition(DOCS_RUNS, run_id)]
+        keys = [str(r.partition_key) for r in retried] + run_ids
+        new_partitions = [key for key in keys if not context.instance.has_dynamic_partition(DOCS_RUNS, key)]
         if not run_requests:
             waiting = sum(1 for r in inbox.requests() if r.status == "pending")
             return dg.SensorResult(
