@@ -27,6 +27,11 @@ COMMANDS: dict[str, str] = {
     "regenerate": "docsgen_pipeline.cli.regenerate:regenerate",
     "history": "docsgen_pipeline.cli.history:history",
     "show": "docsgen_pipeline.cli.show:show",
+    "approve": "docsgen_pipeline.cli.approve:approve",
+    "reject": "docsgen_pipeline.cli.reject:reject",
+    "status": "docsgen_pipeline.cli.status:status",
+    "list": "docsgen_pipeline.cli.list_runs:list_runs",
+    "cancel": "docsgen_pipeline.cli.cancel:cancel",
 }
 
 

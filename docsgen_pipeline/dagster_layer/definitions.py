@@ -12,6 +12,7 @@ from docsgen_pipeline.dagster_layer.assets.brief import build_brief_asset
 from docsgen_pipeline.dagster_layer.assets.final import build_final_assets
 from docsgen_pipeline.dagster_layer.assets.phase import build_phase_assets
 from docsgen_pipeline.dagster_layer.automation import build_schedules, build_sensors
+from docsgen_pipeline.dagster_layer.cancel import build_cancel_job
 from docsgen_pipeline.dagster_layer.jobs import build_jobs
 from docsgen_pipeline.dagster_layer.resources import AgentResource, ArtifactStoreResource
 
@@ -34,7 +35,7 @@ def build_definitions(blueprint: Blueprint, store_root: Path, agent: AgentResour
     jobs = build_jobs(blueprint)
     return dg.Definitions(
         assets=build_assets(blueprint),
-        jobs=jobs,
+        jobs=[*jobs, build_cancel_job()],  # cancel_docs_run: the UI path of `docsgen cancel`
         sensors=build_sensors(blueprint, jobs),
         schedules=build_schedules(blueprint, jobs),
         resources={

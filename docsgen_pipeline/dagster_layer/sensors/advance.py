@@ -1,0 +1,70 @@
+"""The advance sensor: after an approval, start the next phase (or the final step) — and only then.
+
+Running by default, so ``dagster dev`` / the daemon continue an interactive docs run as soon as a
+reviewer approves in the UI or with ``docsgen approve --no-continue``.  What may start is decided by
+the pure lifecycle (:func:`docsgen_pipeline.lifecycle.next_step`) from recorded facts; the run key
+names the approval it follows, so one approval starts its next step at most once.
+"""
+
+# No `from __future__ import annotations` here: Dagster reads the sensor function's parameter
+# annotations at definition time to find its resources, and needs real types.
+
+import dagster as dg
+
+from docsgen_pipeline.blueprint import Blueprint
+from docsgen_pipeline.dagster_layer.automation import Jobs, job_by_name
+from docsgen_pipeline.dagster_layer.facts import collect
+from docsgen_pipeline.dagster_layer.jobs import FINAL_JOB, phase_job_name
+from docsgen_pipeline.dagster_layer.partitions import DOCS_RUNS, REQUESTED_BY_TAG, RUN_TAG
+from docsgen_pipeline.dagster_layer.resources import ArtifactStoreResource
+from docsgen_pipeline.lifecycle import NextStep, next_step
+
+ADVANCE_SENSOR = "advance_sensor"
+MINIMUM_INTERVAL_SECONDS = 15
+
+
+def advance_run_key(run_id: str, step: NextStep) -> str:
+    target = "final" if step.final else f"phase{step.phase}"
+    return f"{run_id}:{target}:{step.after_approval_sha256}"
+
+
+def advance_requests(instance: dg.DagsterInstance, store: ArtifactStoreResource) -> list[dg.RunRequest]:
+    artifacts = store.get()
+    requests = []
+    for run_id in instance.get_dynamic_partitions(DOCS_RUNS):
+        if not artifacts.has_run(run_id):
+            continue
+        step = next_step(collect(instance, artifacts, run_id))
+        if step is None:
+            continue
+        requests.append(
+            dg.RunRequest(
+                run_key=advance_run_key(run_id, step),
+                job_name=FINAL_JOB if step.final else phase_job_name(step.phase),
+                partition_key=run_id,
+                tags={RUN_TAG: run_id, REQUESTED_BY_TAG: ADVANCE_SENSOR},
+            )
+        )
+    return requests
+
+
+def build_advance_sensor(blueprint: Blueprint, jobs: Jobs) -> dg.SensorDefinition:
+    targets = [job_by_name(jobs, phase_job_name(p.number)) for p in blueprint.phases[1:]]
+    targets.append(job_by_name(jobs, FINAL_JOB))
+
+    @dg.sensor(
+        name=ADVANCE_SENSOR,
+        jobs=targets,
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        minimum_interval_seconds=MINIMUM_INTERVAL_SECONDS,
+        description="Starts a docs run's next phase (or final step) once the previous phase is approved.",
+    )
+    def advance_sensor(context: dg.SensorEvaluationContext, store: ArtifactStoreResource) -> dg.SensorResult:
+        requests = advance_requests(context.instance, store)
+        for request in requests:
+            context.log.info(f"advancing {request.partition_key}: {request.job_name}")
+        if not requests:
+            return dg.SensorResult(skip_reason="no docs run has an approval waiting to advance")
+        return dg.SensorResult(run_requests=requests)
+
+    return advance_sensor
