@@ -8,6 +8,7 @@ import dagster as dg
 from pydantic import Field
 
 from docsgen_pipeline.agents.base import Agent
+from docsgen_pipeline.agents.settings import AgentSettings, merge_settings
 from docsgen_pipeline.store import ArtifactStore
 
 
@@ -30,8 +31,11 @@ class AgentResource(dg.ConfigurableResource):
         # The docs run's own choice (its registration) overrides the deployment's; the API key is
         # read from the environment inside build_agent, never from config.
         from docsgen_pipeline.agents.registry import build_agent
-        from docsgen_pipeline.agents.settings import merge_settings
 
-        settings = merge_settings({"kind": self.kind, "max_concurrency": self.max_concurrency}, run_agent)
+        settings = self.settings_for(run_agent)
         # budget_ledger: one file per docs run, so the cost cap spans all its phases and steps.
         return build_agent(settings, budget_ledger=budget_ledger)
+
+    def settings_for(self, run_agent: dict[str, object] | None = None) -> AgentSettings:
+        """Deployment config overridden by the docs run's choice (e.g. its max_concurrency)."""
+        return merge_settings({"kind": self.kind, "max_concurrency": self.max_concurrency}, run_agent)
