@@ -41,6 +41,8 @@ FEEDBACK = "feedback"
 # Tags Dagster sets on a re-execution (the parent's tags are inherited).
 PARENT_RUN_TAG = "dagster/parent_run_id"
 ROOT_RUN_TAG = "dagster/root_run_id"
+# Set by docsgen commands executing in-process (value: the command family, e.g. "docsgen-cli").
+IN_PROCESS_TAG = "docsgen/in_process"
 
 REGENERATIONS_LOG = "regenerations"
 DEFAULT_REQUESTER = "dagster-ui"
@@ -97,6 +99,8 @@ class WriteContext:
 
 
 def _automation_requester(tags: Mapping[str, str]) -> str:
+    if tags.get(IN_PROCESS_TAG):
+        return tags[IN_PROCESS_TAG]  # a docsgen command that did not name a requester
     for tag, label in (("dagster/sensor_name", "sensor"), ("dagster/schedule_name", "schedule")):
         if tags.get(tag):
             return f"{label}:{tags[tag]}"

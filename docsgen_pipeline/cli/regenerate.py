@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+import dagster as dg
 
 from docsgen_pipeline.blueprint import load_blueprint
 from docsgen_pipeline.cli.instance import get_definitions, get_instance
@@ -46,11 +47,20 @@ def _report_path(run: DocsRun, name: str) -> str:
 
 
 def regenerate_run(
-    run: DocsRun, targets: list[Target], *, requested_by: str, reason: str, feedback: str
+    run: DocsRun,
+    targets: list[Target],
+    *,
+    requested_by: str,
+    reason: str,
+    feedback: str,
+    defs: dg.Definitions | None = None,
 ) -> dict[str, Any]:
-    """Execute the targets in phase order; returns the summary ``--json`` prints."""
+    """Execute the targets in phase order; returns the summary ``--json`` prints.
+
+    ``defs`` defaults to the Definitions of the run's pinned blueprint (tests pass their own agent).
+    """
     instance = get_instance()
-    defs = get_definitions(run.blueprint)
+    defs = defs or get_definitions(run.blueprint)
     ensure_partition(instance, run.run_id)
     batch = run.registration.review_mode == "batch"
     reached_final = run.store.latest(run.run_id, REPORTS, FINAL_REPORT) is not None
@@ -133,10 +143,12 @@ def _echo_summary(summary: dict[str, Any]) -> None:
         verdict = "passed" if final["passed"] else f"FAILED ({final['failure']})"
         click.echo(f"final cross-validation: {verdict} — report: {final['report']}", err=True)
     for stale in summary["stale"]:
-        click.echo(
-            f"phase {stale['phase']} is stale (an earlier phase changed; left untouched); refresh: {stale['command']}",
-            err=True,
+        why = (
+            "its inputs changed"
+            if stale["behind_phase"] is None
+            else f"it builds on stale phase {stale['behind_phase']}"
         )
+        click.echo(f"phase {stale['phase']} is stale ({why}; left untouched); refresh: {stale['command']}", err=True)
 
 
 @click.command("regenerate")

@@ -12,7 +12,7 @@ public API, so this module is the one place that touches it.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import dagster as dg
 from dagster._core.asset_graph_view.asset_graph_view import AssetGraphView
@@ -42,16 +42,18 @@ class PhaseStaleness:
     phase: int
     stale: tuple[AssetStaleness, ...] = ()
     files: tuple[str, ...] = ()  # stale file asset keys (phase<N>/<key>)
+    behind: int | None = None  # an earlier stale phase this one builds on (Dagster marks direct dependents only)
     command: str = ""
 
     @property
     def is_stale(self) -> bool:
-        return bool(self.stale)
+        return bool(self.stale) or self.behind is not None
 
     def as_dict(self) -> dict[str, object]:
         return {
             "phase": self.phase,
             "stale": self.is_stale,
+            "behind_phase": self.behind,
             "assets": [{"asset": a.asset, "causes": list(a.causes)} for a in self.stale],
             "command": self.command,
         }
@@ -108,7 +110,20 @@ def stale_phases(
     phases: Iterable[int] | None = None,
     include_files: bool = True,
 ) -> list[PhaseStaleness]:
-    """Stale status of each phase (default: all) of a docs run; only materialized assets can be stale."""
+    """Stale status of each phase (default: all) of a docs run; only materialized assets can be stale.
+
+    Dagster marks only the direct dependents of a changed asset stale; a phase after a stale one
+    is reported stale too (``behind``), since refreshing the earlier phase may change its inputs.
+    """
     reader = StalenessReader(instance, defs, run_id)
-    numbers = [p.number for p in blueprint.phases] if phases is None else list(phases)
-    return [reader.phase(blueprint, n, include_files) for n in numbers]
+    numbers = [p.number for p in blueprint.phases] if phases is None else sorted(phases)
+    out: list[PhaseStaleness] = []
+    first_stale: int | None = None
+    for number in numbers:
+        item = reader.phase(blueprint, number, include_files)
+        if first_stale is not None and not item.stale:
+            item = replace(item, behind=first_stale, command=refresh_command(run_id, number))
+        if item.stale and first_stale is None:
+            first_stale = number
+        out.append(item)
+    return out
