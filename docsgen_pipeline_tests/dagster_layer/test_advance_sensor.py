@@ -1,0 +1,82 @@
+"""The advance sensor starts the next phase only after an approval, once per approval."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from docsgen_pipeline.blueprint import default_blueprint
+from docsgen_pipeline.dagster_layer.cancel import cancel_docs_run
+from docsgen_pipeline.dagster_layer.definitions import build_definitions
+from docsgen_pipeline.dagster_layer.execute import approve_phase, ensure_partition, execute, execute_phase
+from docsgen_pipeline.dagster_layer.facts import collect
+from docsgen_pipeline.dagster_layer.jobs import phase_job_name
+from docsgen_pipeline.dagster_layer.partitions import RUN_TAG
+from docsgen_pipeline.dagster_layer.sensors.advance import ADVANCE_SENSOR
+from docsgen_pipeline.docs_run import APPROVALS, approval_name
+from docsgen_pipeline.lifecycle import Status, derive
+from docsgen_pipeline.registration import register_docs_run
+from docsgen_pipeline_tests.conftest import EXAMPLES, Home
+
+
+def _requests(defs: dg.Definitions, instance: dg.DagsterInstance) -> list[dg.RunRequest]:
+    sensor = defs.get_sensor_def(ADVANCE_SENSOR)
+    context = dg.build_sensor_context(instance=instance, definitions=defs, resources=defs.resources)
+    result = sensor(context)
+    assert isinstance(result, dg.SensorResult)
+    return list(result.run_requests or [])
+
+
+def test_next_phase_starts_only_after_approval(docsgen_home: Home) -> None:
+    blueprint = default_blueprint()
+    store = docsgen_home.store
+    register_docs_run(
+        store,
+        brief_text=(EXAMPLES / "acme-orders.yaml").read_text(),
+        brief_format="yaml",
+        brief_source="acme",
+        blueprint=blueprint,
+        run_id="adv-1",
+        review_mode="interactive",
+    )
+    defs = build_definitions(blueprint, store.root)
+    instance = docsgen_home.instance()
+    assert defs.get_sensor_def(ADVANCE_SENSOR).default_status is dg.DefaultSensorStatus.RUNNING
+    ensure_partition(instance, "adv-1")
+    assert _requests(defs, instance) == []  # registered, phase 0 not run: nothing was approved
+
+    assert execute_phase(defs, instance, "adv-1", 0).success
+    assert derive(collect(instance, store, "adv-1")).status is Status.AWAITING_APPROVAL
+    assert _requests(defs, instance) == []  # gate passed, awaiting a person: nothing starts
+
+    # The UI path without an approver (e.g. "materialize all") does not count as an approval.
+    refused = approve_phase(defs, instance, "adv-1", 0, approver="")
+    assert not refused.success and "docsgen approve adv-1 --phase 0 --by NAME" in refused.failure
+    assert _requests(defs, instance) == []
+
+    assert approve_phase(defs, instance, "adv-1", 0, approver="ana", note="looks right").success
+    requests = _requests(defs, instance)
+    assert len(requests) == 1
+    request = requests[0]
+    approval = store.latest("adv-1", APPROVALS, approval_name(0))
+    assert approval is not None
+    assert request.job_name == phase_job_name(1) and request.partition_key == "adv-1"
+    assert request.run_key == f"adv-1:phase1:{approval.sha256}"
+    assert request.tags[RUN_TAG] == "adv-1"
+
+    # What the daemon would launch for that request; afterwards nothing more until the next approval.
+    outcome = execute(defs, instance, request.job_name or "", "adv-1", tags=request.tags)
+    assert outcome.success
+    state = derive(collect(instance, store, "adv-1"))
+    assert (state.status, state.phase) == (Status.AWAITING_APPROVAL, 1)
+    assert _requests(defs, instance) == []
+
+    # Approved but canceled before the sensor ticked: a canceled run never advances.
+    assert approve_phase(defs, instance, "adv-1", 1, approver="ana").success
+    assert [r.job_name for r in _requests(defs, instance)] == [phase_job_name(2)]
+    cancel_docs_run(instance, store, "adv-1", by="bo", reason="brief changed")
+    assert _requests(defs, instance) == []
+    assert derive(collect(instance, store, "adv-1")).status is Status.CANCELED
+    # Launching the phase anyway (a stale request, or by hand) fails fast and writes nothing.
+    late = execute_phase(defs, instance, "adv-1", 2)
+    assert not late.success and "canceled by bo" in late.failure
+    assert store.latest("adv-1", "plans", "phase2-plan.json") is None
