@@ -409,12 +409,16 @@ _PROTECTED_RE = re.compile(r"(`[^`\n]*`|\]\([^)\n]*\))")
 def _tidy(markdown: str, canon: Canon) -> str:
     """Trim whitespace and, as a safety net, rewrite forbidden variants in prose lines.
 
-    Headings (planned text), inline code and link destinations (file names) are left alone.
+    Headings (planned text), code (fenced and inline) and link destinations (file names) are
+    left alone: they hold identifiers, and brief-derived names in them are already normalised.
     """
     lines = []
+    fenced = False
     for line in markdown.split("\n"):
         line = line.rstrip()
-        if not line.startswith("#"):
+        if line.startswith("```"):
+            fenced = not fenced
+        elif not fenced and not line.startswith("#"):
             parts = _PROTECTED_RE.split(line)
             line = "".join(p if i % 2 else canon(p) for i, p in enumerate(parts))
         lines.append(line)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 from docsgen_pipeline.brief import Brief, GlossaryTerm
 
@@ -18,6 +19,10 @@ _WS_RE = re.compile(r"\s+")
 def squash(text: str) -> str:
     """Collapse runs of whitespace (prose briefs wrap lines) into single spaces."""
     return _WS_RE.sub(" ", text).strip()
+
+
+def _phrase(words: str) -> str:
+    return r"\s+".join(re.escape(w) for w in words.split())
 
 
 class Canon:
@@ -32,11 +37,18 @@ class Canon:
                 # in a loop of no use; the gate judges spelling, so skip it here.
                 if clean and clean.lower() != entry.term.lower():
                     variants.setdefault(clean.lower(), entry.term)
+        # Terms whose capitals carry meaning (SKU, Acme Orders) must keep them: the gate flags
+        # "acme orders" as a misspelling, so brief text is brought to the glossary's spelling.
+        for entry in glossary:
+            term = squash(entry.term)
+            words = term.split()
+            if any(c.isupper() for w in words for c in w[1:]) or any(w[:1].isupper() for w in words[1:]):
+                variants.setdefault(term.lower(), term)
         self._variants = variants
         # Longest first so "sync server" wins over a shorter variant that is part of it.
         ordered = sorted(variants, key=lambda v: (-len(v), v))
         self._re = (
-            re.compile(r"(?<!\w)(?:" + "|".join(re.escape(v) for v in ordered) + r")(?!\w)", re.IGNORECASE)
+            re.compile(r"(?<![\w-])(?:" + "|".join(_phrase(v) for v in ordered) + r")(?![\w-])", re.IGNORECASE)
             if ordered
             else None
         )
@@ -44,7 +56,7 @@ class Canon:
     def __call__(self, text: str) -> str:
         if self._re is None:
             return text
-        return self._re.sub(lambda m: self._variants[m.group(0).lower()], text)
+        return self._re.sub(lambda m: self._variants[squash(m.group(0)).lower()], text)
 
     def finds(self, text: str) -> list[str]:
         """Forbidden variants present in ``text`` (used by the final safety pass and tests)."""
@@ -53,7 +65,24 @@ class Canon:
         return [m.group(0) for m in self._re.finditer(text)]
 
 
+_VERBATIM = frozenset({("slug",), ("source_format",), ("review_mode",)})
+
+
 def normalise_brief(brief: Brief) -> Brief:
+    """The normalised copy of a brief (see :func:`_normalise`), cached by content.
+
+    Every plan and write call starts from the brief; caching by its JSON keeps 23 concurrent
+    writes from redoing the same work.  The cached model is shared and never mutated.
+    """
+    return _normalised(brief.model_dump_json())
+
+
+@lru_cache(maxsize=16)
+def _normalised(brief_json: str) -> Brief:
+    return _normalise(Brief.model_validate_json(brief_json))
+
+
+def _normalise(brief: Brief) -> Brief:
     """A copy of the brief whose every string is whitespace-squashed and glossary-normalised.
 
     Glossary variants themselves are kept (the terminology page needs to know them); prose notes
@@ -66,7 +95,12 @@ def normalise_brief(brief: Brief) -> Brief:
 
     def fix(value: object, path: tuple[str, ...]) -> object:
         if isinstance(value, str):
-            if path[-1:] == ("forbidden",) or path[-2:-1] == ("forbidden",):
+            # Identifiers and the glossary's own spellings are data, not prose: never rewritten.
+            if path[-1:] == ("forbidden",) or path[-2:-1] == ("forbidden",) or path in _VERBATIM:
+                return value
+            if path[-3:-1] == ("fields", "fields") and path[-1] in ("name", "type"):
+                return squash(value)
+            if path[-2:] == ("glossary", "term") or path[-3:] == ("glossary", "glossary", "term"):
                 return squash(value)
             if path == ("notes",):
                 paragraphs = (clean(p) for p in re.split(r"\n\s*\n", value))

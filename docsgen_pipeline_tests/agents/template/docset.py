@@ -4,6 +4,7 @@ plans pinned by ``enforce_blueprint``, link targets carrying the anchors of plan
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from docsgen_pipeline.agents.base import LinkTarget, PlanRequest, WriteRequest
@@ -50,13 +51,18 @@ def link_targets(blueprint: Blueprint, slug: str, plans: dict[str, FilePlan]) ->
     return out
 
 
+@cache
+def _default_blueprint() -> Blueprint:
+    return default_blueprint()
+
+
 def build_docset(
     brief: Brief,
     blueprint: Blueprint | None = None,
     feedback: dict[str, list[str]] | None = None,
     agent: TemplateAgent | None = None,
 ) -> DocSet:
-    blueprint = blueprint or default_blueprint()
+    blueprint = blueprint or _default_blueprint()
     agent = agent or TemplateAgent()
     docs = DocSet(brief=brief, blueprint=blueprint)
     names = blueprint.filenames(brief.slug)

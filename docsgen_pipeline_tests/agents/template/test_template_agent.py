@@ -21,6 +21,8 @@ from docsgen_pipeline_tests.agents.template.docset import BRIEFS, EXAMPLES, DocS
 _MD = MarkdownIt("commonmark").enable("table")
 _PLACEHOLDER = re.compile(r"\b(TODO|TBD|FIXME|XXX)\b|lorem ipsum|\[insert|\{\{|\}\}|\{%|%\}", re.IGNORECASE)
 _CODE_SPAN = re.compile(r"`[^`\n]*`")
+# Code (fenced and inline) and link destinations (file names) are not prose.
+_NOT_PROSE = re.compile(r"```.*?```|`[^`\n]*`|\]\([^)\n]*\)", re.DOTALL)
 
 
 def headings(text: str) -> list[tuple[int, str]]:
@@ -43,7 +45,7 @@ def links(text: str) -> list[str]:
 
 
 def forbidden_hits(brief: Brief, text: str) -> list[str]:
-    prose = _CODE_SPAN.sub("", text)
+    prose = _NOT_PROSE.sub("", text)
     hits = []
     for entry in brief.glossary:
         for variant in entry.forbidden:
@@ -381,3 +383,26 @@ def test_brief_text_never_injects_markup_or_placeholders() -> None:
     root = docs.files["note-pad.md"]
     assert "Note Pad keeps to-do lists" in root and "\\# Ship it" in root
     assert [h for _, h in headings(root)][1:] == [s.heading for s in docs.plans["root"].outline]
+
+
+def test_glossary_spelling_wins_over_brief_spelling_but_identifiers_stay() -> None:
+    brief = Brief.model_validate(
+        {
+            "name": "Acme Orders",
+            "summary": "acme orders keeps one record per sku and per Acme-Orders channel.",
+            "entities": [{"name": "Item", "fields": [{"name": "sku", "description": "the sku of the item"}]}],
+            "glossary": [
+                {"term": "Acme Orders", "forbidden": ["Acme-Orders", "AcmeOrders"]},
+                {"term": "SKU", "definition": "stock-keeping unit"},
+            ],
+        }
+    )
+    assert brief.slug == "acme-orders"  # the slug itself matches a forbidden variant: it must survive
+    docs = build_docset(brief)
+    root = docs.files["acme-orders.md"]
+    assert root.startswith("# Acme Orders\n\nAcme Orders keeps one record per SKU and per Acme Orders channel.")
+    schemas = docs.files["acme-orders-03-canonical-schemas.md"]
+    assert "| `sku` | string | yes | The SKU of the item. |" in schemas
+    assert "    ├── acme-orders.md\n" in docs.files["acme-orders-40-folder-mapping.md"]
+    for filename, text in docs.files.items():
+        assert not forbidden_hits(brief, text), filename
