@@ -334,6 +334,11 @@ class Helpers:
             out.append((label, use))
         return out
 
+    def diagram_actors(self) -> list[tuple[str, str]]:
+        """Actors for a context diagram: workflow actors and readers who use the system."""
+        readers = {r.rstrip(".") for r in self._facts.brief.audience if self.reader_role(r) in ("build", "shape")}
+        return [(name, use) for name, use in self.actors() if name not in readers]
+
     def entry_node(self, actor: str, fallback: str = "sys") -> str:
         """Where an actor enters: the first component of a workflow they start, else a component
         named after them (coordinator -> Coordinator Portal), else ``fallback``."""

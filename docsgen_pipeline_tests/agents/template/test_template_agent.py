@@ -406,3 +406,25 @@ def test_glossary_spelling_wins_over_brief_spelling_but_identifiers_stay() -> No
     assert "    ├── acme-orders.md\n" in docs.files["acme-orders-40-folder-mapping.md"]
     for filename, text in docs.files.items():
         assert not forbidden_hits(brief, text), filename
+
+
+def _run_on_paragraphs(text: str) -> list[str]:
+    """Prose lines that directly follow another prose line: two paragraphs glued together."""
+    glued, fenced, previous = [], False, False
+    for line in text.split("\n"):
+        if line.startswith("```"):
+            fenced, previous = not fenced, False
+            continue
+        prose = not fenced and bool(line.strip()) and not re.match(r"^(\||-|\d+\.|#|>)", line)
+        if prose and previous:
+            glued.append(line)
+        previous = prose
+    return glued
+
+
+@pytest.mark.parametrize("name", BRIEFS)
+def test_paragraphs_are_separated_by_blank_lines(briefs: dict[str, Brief], name: str) -> None:
+    docs = build_docset(briefs[name], feedback={"components": ["one", "two", "Order Store please"]})
+    for brief_docs in (docs, build_docset(MINIMAL)):
+        for filename, text in brief_docs.files.items():
+            assert _run_on_paragraphs(text) == [], filename
