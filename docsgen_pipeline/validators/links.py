@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Callable, Container
 from difflib import get_close_matches
 
 from docsgen_pipeline.markdown.document import Document
 from docsgen_pipeline.validators.findings import Finding, issue
-from docsgen_pipeline.validators.resolve import find_target, resolve_path
+from docsgen_pipeline.validators.resolve import find_target, resolve_in
 
 # Fragments every browser honours without an element carrying the id.
 _BUILTIN_FRAGMENTS = frozenset({"", "top"})
@@ -36,6 +37,7 @@ def check_links(
     ``document_of``: the parsed Markdown file at a path, None when it has no anchors to check
     (planned but unwritten, ignored, or not Markdown)."""
     found: list[Finding] = []
+    folder = posixpath.dirname(file)
     for link in doc.links:
         if link.external:
             continue
@@ -51,16 +53,18 @@ def check_links(
                     )
                 )
             continue
-        resolved = resolve_path(file, link.path)
+        resolved = resolve_in(folder, link.path)
         target = find_target(resolved, known)
         if target is None:
             what = "image" if link.image else "link"
+            written = link.path.removeprefix("./")
+            where = "" if resolved == written else f" (resolved to '{resolved}')"
             found.append(
                 issue(
                     file,
                     link.line,
                     "broken-link",
-                    f"{what} target '{link.path}' does not exist (resolved to '{resolved}')",
+                    f"{what} target '{link.path}' does not exist{where}",
                     "fix the path (it is relative to this file) or create the file",
                 )
             )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Container
+from functools import lru_cache
 
 INDEX_NAMES = ("index.md", "README.md", "readme.md", "Readme.md")
 
@@ -16,7 +17,14 @@ def resolve_path(source: str, path: str) -> str:
     """
     if not path:
         return posixpath.normpath(source)
-    joined = path.lstrip("/") if path.startswith("/") else posixpath.join(posixpath.dirname(source), path)
+    return resolve_in(posixpath.dirname(source), path)
+
+
+@lru_cache(maxsize=65536)
+def resolve_in(folder: str, path: str) -> str:
+    """:func:`resolve_path` for a link written in a file of ``folder`` (``path`` non-empty)."""
+    # Memoised: files of one folder link to the same targets over and over.
+    joined = path.lstrip("/") if path.startswith("/") else posixpath.join(folder, path)
     return posixpath.normpath(joined) if joined else "."
 
 
