@@ -334,6 +334,14 @@ class Helpers:
             out.append((label, use))
         return out
 
+    def readers_of(self, screen: str) -> list[str]:
+        """Readers whose description the screen's purpose names (support staff -> Order List)."""
+        screens = self._facts.brief.screens
+        return [r.rstrip(".") for r in self._facts.brief.audience if screen in _screens_for_reader(r, screens)]
+
+    def schema_links(self, entities: Sequence[str]) -> str:
+        return self._links.schemas(entities)
+
     def diagram_actors(self) -> list[tuple[str, str]]:
         """Actors for a context diagram: workflow actors and readers who use the system."""
         readers = {r.rstrip(".") for r in self._facts.brief.audience if self.reader_role(r) in ("build", "shape")}
