@@ -8,7 +8,7 @@ file names come from the brief's project slug (``<slug>-NN-<name>.md``, the root
 from __future__ import annotations
 
 import hashlib
-from functools import cached_property
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from docsgen_pipeline.errors import BlueprintError
+from docsgen_pipeline.yamlio import load_yaml
 
 PHASE_NUMBERS = tuple(range(6))
 _KEY_PATTERN = r"^[a-z][a-z0-9_]{0,47}$"
@@ -142,9 +143,11 @@ def _format_error(source: str, error: ValidationError) -> str:
     return f"{source}: field '{location}': {first['msg']}"
 
 
+@lru_cache(maxsize=32)
 def parse_blueprint(text: str, source: str) -> Blueprint:
+    """Parse and validate a blueprint (cached: a Blueprint is immutable and re-read by every step)."""
     try:
-        data: Any = yaml.safe_load(text)
+        data: Any = load_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""

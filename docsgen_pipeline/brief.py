@@ -18,6 +18,7 @@ from markdown_it.token import Token
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from docsgen_pipeline.errors import BriefError
+from docsgen_pipeline.yamlio import load_yaml
 
 ReviewMode = Literal["interactive", "batch"]
 
@@ -129,7 +130,7 @@ def brief_from_mapping(data: Any, source: str) -> Brief:
 
 def _load_yaml(text: str, source: str, line_offset: int = 0) -> Any:
     try:
-        return yaml.safe_load(text)
+        return load_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1 + line_offset}" if mark is not None else ""

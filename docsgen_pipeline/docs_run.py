@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Literal
 
 from docsgen_pipeline.blueprint import Blueprint, Phase, PlannedFile, parse_blueprint
@@ -42,6 +42,12 @@ FINAL_REPORT = "final-validation.md"
 FINAL_ISSUES = "final-issues.json"
 
 
+@lru_cache(maxsize=32)
+def _parse_registered_brief(text: str, fmt: Literal["yaml", "markdown"]) -> Brief:
+    # Every step of a docs run reads the same registered brief; it was validated at registration.
+    return parse_brief_text(text, "registered brief", fmt)
+
+
 @dataclass
 class DocsRun:
     store: ArtifactStore
@@ -57,8 +63,7 @@ class DocsRun:
     def brief(self) -> Brief:
         reg = self.registration
         fmt: Literal["yaml", "markdown"] = "markdown" if reg.brief_file.endswith(".md") else "yaml"
-        text = self.store.read_run_file(self.run_id, reg.brief_file)
-        return parse_brief_text(text, f"docs run '{self.run_id}' brief", fmt)
+        return _parse_registered_brief(self.store.read_run_file(self.run_id, reg.brief_file), fmt)
 
     @cached_property
     def blueprint(self) -> Blueprint:
