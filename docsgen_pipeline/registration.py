@@ -49,7 +49,8 @@ def register_docs_run(
         blueprint_name=blueprint.name,
         blueprint_version=blueprint.version,
         blueprint_sha256=blueprint.content_hash(),
-        agent=dict(agent or {"kind": "template"}),
+        # Only what the run chose; the deployment's agent resource supplies the rest.
+        agent=dict(agent or {}),
         created_by=created_by,
     )
     stored = store.register_run(registration, brief_text, blueprint.to_yaml())

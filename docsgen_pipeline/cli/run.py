@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import click
 
 from docsgen_pipeline.blueprint import Blueprint, load_blueprint
+from docsgen_pipeline.cli.agent_options import agent_options, agent_overrides
 from docsgen_pipeline.brief import guess_format
 from docsgen_pipeline.errors import BriefError
 from docsgen_pipeline.registration import register_docs_run
@@ -33,12 +35,18 @@ def _read_brief(path: Path) -> str:
 @click.option(
     "--review", type=click.Choice(["batch", "interactive"]), help="review mode (default: the brief's, else batch)"
 )
-def run(brief: Path, blueprint_path: Path | None, run_id: str | None, review: str | None) -> int:
-    """Register a docs run from BRIEF and generate every phase (batch) or the first (interactive)."""
+@agent_options
+def run(brief: Path, blueprint_path: Path | None, run_id: str | None, review: str | None, **options: Any) -> int:
+    """Register a docs run from BRIEF and generate every phase (batch) or the first (interactive).
+
+    Agent flags (--agent, --base-url, --model …) are recorded with the docs run; flags not given
+    fall back to the deployment's agent resource (the offline template agent by default).
+    """
     # Validate every input before touching the store or the instance: bad input writes nothing.
     blueprint: Blueprint = load_blueprint(blueprint_path) if blueprint_path else configured_blueprint()
     if run_id is not None:
         validate_run_id(run_id)
+    agent = agent_overrides(**options)
     text = _read_brief(brief)
     store = ArtifactStore(store_root())
     registration, parsed = register_docs_run(
@@ -49,6 +57,7 @@ def run(brief: Path, blueprint_path: Path | None, run_id: str | None, review: st
         blueprint=blueprint,
         run_id=run_id,
         review_mode=review,  # type: ignore[arg-type]
+        agent=agent,
     )
     from docsgen_pipeline.cli.driver import drive
 

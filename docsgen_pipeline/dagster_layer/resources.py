@@ -9,7 +9,11 @@ from pydantic import Field
 
 from docsgen_pipeline.agents.base import Agent
 from docsgen_pipeline.agents.settings import AgentSettings, merge_settings
+from docsgen_pipeline.docs_run import DocsRun
 from docsgen_pipeline.store import ArtifactStore
+
+# Append-only spend ledger beside the run's artifacts, so the cost cap spans phases and steps.
+BUDGET_LEDGER = "budget-ledger.jsonl"
 
 
 class ArtifactStoreResource(dg.ConfigurableResource):
@@ -35,6 +39,10 @@ class AgentResource(dg.ConfigurableResource):
         settings = self.settings_for(run_agent)
         # budget_ledger: one file per docs run, so the cost cap spans all its phases and steps.
         return build_agent(settings, budget_ledger=budget_ledger)
+
+    def for_run(self, run: DocsRun) -> Agent:
+        """The docs run's writer, with a budget ledger shared by all of the run's steps."""
+        return self.build(run.registration.agent, budget_ledger=run.store.run_dir(run.run_id) / BUDGET_LEDGER)
 
     def settings_for(self, run_agent: dict[str, object] | None = None) -> AgentSettings:
         """Deployment config overridden by the docs run's choice (e.g. its max_concurrency)."""

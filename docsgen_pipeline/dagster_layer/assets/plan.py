@@ -43,7 +43,7 @@ def build_plan_asset(blueprint: Blueprint, phase: Phase) -> dg.AssetsDefinition:
                 record, checked = existing, PhasePlan.model_validate_json(run.store.read_text(run.run_id, existing))
                 reply = PlanReply(plan=checked, usage=Usage(calls=0, cached=True))
             else:
-                writer = agent.build(run.registration.agent)
+                writer = agent.for_run(run)
                 reply = writer.plan_phase(
                     PlanRequest(brief=run.brief, blueprint=run.blueprint, phase=phase, filenames=run.filenames)
                 )
