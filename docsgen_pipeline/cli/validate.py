@@ -43,6 +43,9 @@ def _display_prefix(directory: str) -> str:
 @click.option("--severity", multiple=True, metavar="RULE=LEVEL", help="error, warning, info or off (repeatable)")
 @click.option("--ignore", multiple=True, metavar="GLOB", help="skip matching files (repeatable; ** crosses folders)")
 @click.option(
+    "--ignore-link", "ignore_links", multiple=True, metavar="REGEX", help="never check link targets matching REGEX"
+)
+@click.option(
     "--cache-dir", type=click.Path(file_okay=False, path_type=Path), help=f"result cache (default: DIR/{DEFAULT_CACHE})"
 )
 @click.option("--no-cache", is_flag=True, help="do not read or write the result cache")
@@ -61,6 +64,7 @@ def validate(
     enable: tuple[str, ...],
     severity: tuple[str, ...],
     ignore: tuple[str, ...],
+    ignore_links: tuple[str, ...],
     cache_dir: Path | None,
     no_cache: bool,
     check_external: bool | None,
@@ -76,6 +80,7 @@ def validate(
         enable=enable,
         severity=severity,
         ignore=ignore,
+        ignore_links=ignore_links,
         glossary=glossary,
         check_external=check_external,
     )

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import unquote
 
 from docsgen_pipeline.markdown.slugs import SlugCounter, github_slug
@@ -35,8 +35,10 @@ _BARE_URL = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://\S+|\bwww\.\S+")
 _SUPPRESS = re.compile(r"<!--\s*docsgen-disable-(next-line|line|file)\b([^>]*?)-->")
 
 
-@dataclass(frozen=True, slots=True)
-class Heading:
+# Heading and Link are NamedTuples, not frozen dataclasses: a corpus has tens of thousands of
+# links, rebuilt from the result cache on every run, and a frozen dataclass's __init__ is several
+# times slower to construct.
+class Heading(NamedTuple):
     level: int
     text: str  # plain text, explicit `{#id}` attribute list removed
     line: int
@@ -44,8 +46,7 @@ class Heading:
     explicit_id: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Link:
+class Link(NamedTuple):
     line: int
     href: str  # as written (after markdown-it's reference resolution)
     path: str  # percent-decoded path part; "" for a same-document `#fragment`

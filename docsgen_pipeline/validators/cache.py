@@ -37,9 +37,9 @@ class FileRecord:
 def document_to_json(doc: Document) -> list[Any]:
     return [
         doc.blank,
-        [[h.level, h.text, h.line, h.slug, h.explicit_id] for h in doc.headings],
+        doc.headings,  # NamedTuples: JSON arrays as they are
         sorted(doc.anchors),
-        [[k.line, k.href, k.path, k.fragment, k.external, k.image] for k in doc.links],
+        doc.links,
         list(doc.first_block) if doc.first_block else None,
         list(doc.thematic_breaks),
         [[line, sorted(rules)] for line, rules in doc.suppressed],
@@ -50,9 +50,9 @@ def document_from_json(data: list[Any]) -> Document:
     blank, headings, anchors, links, first_block, breaks, suppressed = data
     return Document(
         blank=blank,
-        headings=tuple(Heading(*h) for h in headings),
+        headings=tuple(map(Heading._make, headings)),
         anchors=frozenset(anchors),
-        links=tuple(Link(*k) for k in links),
+        links=tuple(map(Link._make, links)),
         prose=(),
         first_block=(first_block[0], first_block[1]) if first_block else None,
         thematic_breaks=tuple(breaks),

@@ -5,6 +5,7 @@ Example ``docsgen.toml``::
 
     [validate]
     ignore = ["drafts/**", "CHANGELOG.md"]
+    ignore_links = ['^[\\w.-]+$']        # regexes on link targets never checked (e.g. MyST/Sphinx refs)
     glossary = "glossary.toml"          # or an inline table: {"Sync Service" = ["uploader"]}
     disable = ["terminology"]
     enable = ["nav-block"]
@@ -44,6 +45,7 @@ _OFF_BY_DEFAULT = frozenset({"nav-block", "external-link"})
 _KEYS = frozenset(
     {
         "ignore",
+        "ignore_links",
         "glossary",
         "disable",
         "enable",
@@ -62,6 +64,7 @@ _KEYS = frozenset(
 class ValidateConfig:
     severity: dict[str, str] = field(default_factory=dict)  # rule -> level; "off" disables
     ignore: tuple[str, ...] = ()
+    ignore_links: tuple[str, ...] = ()  # regexes searched in link targets
     glossary: tuple[GlossaryTerm, ...] = ()
     nav_targets: tuple[str, ...] | None = None
     nav_pattern: str | None = None
@@ -94,6 +97,13 @@ def _check_level(level: Any, where: str) -> str:
     if not isinstance(level, str) or level.lower() not in LEVELS:
         raise ConfigError(f"{where}: severity must be one of {', '.join(LEVELS)}, got {level!r}")
     return level.lower()
+
+
+def _check_regex(pattern: str, where: str) -> None:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ConfigError(f"{where} is not a valid regular expression: {exc}") from None
 
 
 def _strings(value: Any, where: str) -> tuple[str, ...]:
@@ -134,10 +144,10 @@ def config_from_data(data: dict[str, Any], source: str, base: Path) -> ValidateC
     if nav_pattern is not None:
         if not isinstance(nav_pattern, str):
             raise ConfigError(f"{source}: field 'nav_pattern' must be a string (a regular expression)")
-        try:
-            re.compile(nav_pattern)
-        except re.error as exc:
-            raise ConfigError(f"{source}: field 'nav_pattern' is not a valid regular expression: {exc}") from None
+        _check_regex(nav_pattern, f"{source}: field 'nav_pattern'")
+    ignore_links = _strings(data.get("ignore_links", []), f"{source}: field 'ignore_links'")
+    for number, pattern in enumerate(ignore_links, start=1):
+        _check_regex(pattern, f"{source}: field 'ignore_links' item {number}")
     check_external = data.get("check_external", False)
     if not isinstance(check_external, bool):
         raise ConfigError(f"{source}: field 'check_external' must be true or false")
@@ -148,6 +158,7 @@ def config_from_data(data: dict[str, Any], source: str, base: Path) -> ValidateC
     return ValidateConfig(
         severity=severity,
         ignore=_strings(data.get("ignore", []), f"{source}: field 'ignore'"),
+        ignore_links=ignore_links,
         glossary=glossary,
         nav_targets=None if nav_targets is None else _strings(nav_targets, f"{source}: field 'nav_targets'"),
         nav_pattern=nav_pattern,
@@ -206,11 +217,14 @@ def with_flags(
     enable: tuple[str, ...] = (),
     severity: tuple[str, ...] = (),
     ignore: tuple[str, ...] = (),
+    ignore_links: tuple[str, ...] = (),
     glossary: Path | None = None,
     check_external: bool | None = None,
 ) -> ValidateConfig:
     """Command-line flags on top of the file's settings (flags win)."""
     levels = dict(config.severity)
+    for pattern in ignore_links:
+        _check_regex(pattern, f"--ignore-link {pattern!r}")
     for rule in enable:
         levels[_check_rule(rule, "--enable")] = RULES[rule].severity
     for rule in disable:
@@ -224,6 +238,7 @@ def with_flags(
         config,
         severity=levels,
         ignore=config.ignore + ignore,
+        ignore_links=config.ignore_links + ignore_links,
         glossary=load_glossary(glossary) if glossary is not None else config.glossary,
         check_external=config.check_external if check_external is None else check_external,
     )

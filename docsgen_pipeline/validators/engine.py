@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -147,10 +148,11 @@ def cross_file(root: Path, records: dict[str, FileRecord], config: ValidateConfi
         record = records.get(path)
         return record.document if record is not None and path.endswith(MARKDOWN_SUFFIXES) else None
 
+    skip = re.compile("|".join(f"(?:{p})" for p in config.ignore_links)) if config.ignore_links else None
     found: list[Finding] = []
     for file, record in records.items():
         doc = record.document
-        here = check_links(file, doc, known, document_of)
+        here = check_links(file, doc, known, document_of, skip)
         refs = config.required_schema_refs.get(file)
         if refs:
             here += check_schema_refs(file, doc, refs, config.schema_file)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Callable, Container
 from difflib import get_close_matches
 
@@ -32,14 +33,16 @@ def check_links(
     doc: Document,
     known: Container[str],
     document_of: Callable[[str], Document | None],
+    skip: re.Pattern[str] | None = None,
 ) -> list[Finding]:
     """``known``: every path a link may resolve to (corpus, planned and other existing files);
     ``document_of``: the parsed Markdown file at a path, None when it has no anchors to check
-    (planned but unwritten, ignored, or not Markdown)."""
+    (planned but unwritten, ignored, or not Markdown); ``skip``: hrefs never checked (e.g. Sphinx/MyST
+    cross-reference targets that look like relative links)."""
     found: list[Finding] = []
     folder = posixpath.dirname(file)
     for link in doc.links:
-        if link.external:
+        if link.external or (skip is not None and skip.search(link.href)):
             continue
         if not link.path:
             if link.fragment is not None and not fragment_exists(link.fragment, doc):

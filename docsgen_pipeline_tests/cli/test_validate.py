@@ -63,3 +63,13 @@ def test_bad_input_is_reported_with_exit_2(tmp_path: Path, capsys: pytest.Captur
     assert main(["validate", str(docs), "--disable", "nope"]) == 2
     assert "--disable: unknown rule 'nope'" in capsys.readouterr().err
     assert main(["validate", str(tmp_path / "missing")]) == 2
+
+
+def test_ignore_link_skips_cross_reference_targets(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.md").write_text("# A\n\nSee [frozen](attrs.frozen) and [gone](gone.md).\n", encoding="utf-8")
+    assert (
+        main(["validate", str(docs), "--no-cache", "--format", "json", "--ignore-link", r"^[\w-]+\.(?!md$)\w+$"]) == 1
+    )
+    assert [d["message"] for d in json.loads(capsys.readouterr().out)] == ["link target 'gone.md' does not exist"]
