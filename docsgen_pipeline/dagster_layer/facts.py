@@ -14,6 +14,7 @@ from typing import Any
 import dagster as dg
 from dagster._core.event_api import PartitionKeyFilter
 from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
+from dagster._core.storage.tags import PARTITION_NAME_TAG
 
 from docsgen_pipeline.dagster_layer.jobs import phase_job_name
 from docsgen_pipeline.dagster_layer.keys import (
@@ -171,7 +172,7 @@ def dagster_runs(
     instance: dg.DagsterInstance, store: ArtifactStore, run_id: str, exclude: str | None = None
 ) -> tuple[list[dg.DagsterRun], list[dg.RunRecord]]:
     """(Dagster runs in flight, finished run records newest first) of one docs run."""
-    unfinished = instance.get_runs(dg.RunsFilter(tags={RUN_TAG: run_id}, statuses=_UNFINISHED))
+    unfinished = _runs_of(instance, run_id, _UNFINISHED)
     locked = None
     in_flight = []
     for run in unfinished:
@@ -183,8 +184,21 @@ def dagster_runs(
             if not locked:
                 continue
         in_flight.append(run)
-    finished = instance.get_run_records(dg.RunsFilter(tags={RUN_TAG: run_id}, statuses=list(_FINISHED)), limit=25)
-    return in_flight, list(finished)
+    finished: dict[str, dg.RunRecord] = {}
+    for tag in (RUN_TAG, PARTITION_NAME_TAG):
+        for record in instance.get_run_records(dg.RunsFilter(tags={tag: run_id}, statuses=list(_FINISHED)), limit=25):
+            finished[record.dagster_run.run_id] = record
+    newest_first = sorted(finished.values(), key=lambda r: r.create_timestamp, reverse=True)
+    return in_flight, newest_first
+
+
+def _runs_of(instance: dg.DagsterInstance, run_id: str, statuses: list[dg.DagsterRunStatus]) -> list[dg.DagsterRun]:
+    """Runs tagged with the docs run, or materializing its partition (e.g. launched from the UI)."""
+    runs: dict[str, dg.DagsterRun] = {}
+    for tag in (RUN_TAG, PARTITION_NAME_TAG):
+        for run in instance.get_runs(dg.RunsFilter(tags={tag: run_id}, statuses=statuses)):
+            runs[run.run_id] = run
+    return list(runs.values())
 
 
 def collect(
