@@ -77,7 +77,9 @@ class ValidateConfig:
     def level(self, rule: str) -> str:
         if rule in self.severity:
             return self.severity[rule]
-        if rule == "nav-block" and (self.nav_targets or self.nav_pattern):
+        if (rule == "nav-block" and (self.nav_targets or self.nav_pattern)) or (
+            rule == "external-link" and self.check_external
+        ):
             return RULES[rule].severity
         return "off" if rule in _OFF_BY_DEFAULT else RULES[rule].severity
 
