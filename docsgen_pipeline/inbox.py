@@ -207,16 +207,25 @@ class Inbox:
         events: dict[str, list[dict[str, Any]]] = {}
         if not self.ledger_path.is_file():
             return events
-        for line in self.ledger_path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                event = json.loads(line)
+        for line in self.ledger_path.read_text(encoding="utf-8", errors="replace").splitlines():
+            try:
+                event = json.loads(line) if line.strip() else None
+            except json.JSONDecodeError:
+                event = None  # a line cut short by a crash: the change it recorded never completed
+            if isinstance(event, dict) and isinstance(event.get("request"), str):
                 events.setdefault(event["request"], []).append(event)
         return events
 
     def _append(self, sha: str, status: RequestStatus, by: str, **fields: Any) -> dict[str, Any]:
         event = {"at": utc_now(), "request": sha, "status": status, "by": by, **fields}
-        with open(self.ledger_path, "a", encoding="utf-8") as handle:
-            handle.write(json.dumps(event, sort_keys=True) + "\n")
+        line = json.dumps(event, sort_keys=True) + "\n"
+        with open(self.ledger_path, "a+b") as handle:
+            handle.seek(0, os.SEEK_END)
+            if handle.tell() > 0:
+                handle.seek(-1, os.SEEK_END)
+                if handle.read(1) != b"\n":
+                    line = "\n" + line  # close a line a crash cut short, so this one stays readable
+            handle.write(line.encode())
             handle.flush()
             os.fsync(handle.fileno())
         return event

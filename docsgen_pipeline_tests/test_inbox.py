@@ -131,3 +131,13 @@ def test_two_writers_settle_a_request_once(tmp_path: Path) -> None:
     assert len(winners) == 1  # every writer saw the same single decision
     statuses = [e["status"] for e in inbox.get(request.id).history]
     assert statuses == ["pending", "consumed"]
+
+
+def test_a_ledger_line_cut_short_by_a_crash_is_ignored(tmp_path: Path) -> None:
+    inbox = Inbox(tmp_path / "inbox")
+    request, _ = inbox.submit(ACME, "a.yaml", brief_format="yaml")
+    with open(inbox.ledger_path, "a", encoding="utf-8") as ledger:
+        ledger.write('{"at": "2026-11-22T00:00:00+00:00", "request": "' + request.sha + '", "sta')
+    assert inbox.get(request.id).status == "pending"
+    consumed = inbox.settle(request.sha, "test", lambda r: "acme-1")
+    assert (consumed.status, consumed.run_id) == ("consumed", "acme-1")  # the next line starts afresh
