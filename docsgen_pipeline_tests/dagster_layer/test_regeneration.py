@@ -58,7 +58,7 @@ class CountingAgent:
 
 
 class CountingAgentResource(AgentResource):
-    def build(self, run_agent: dict[str, object] | None = None) -> Agent:
+    def build(self, run_agent: dict[str, object] | None = None, budget_ledger: Path | None = None) -> Agent:
         return COUNTER.agent
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import dagster as dg
 import pytest
@@ -62,7 +63,7 @@ CURRENT = _Current()
 
 
 class CountingAgentResource(AgentResource):
-    def build(self, run_agent: dict[str, object] | None = None) -> Agent:
+    def build(self, run_agent: dict[str, object] | None = None, budget_ledger: Path | None = None) -> Agent:
         return CURRENT.agent
 
 

@@ -124,7 +124,8 @@ def build_files_asset(blueprint: Blueprint, phase: Phase) -> dg.AssetsDefinition
                     f"v{plan_record.version}; writing {len(decision.write)}"
                 )
             ctx = validation_context(run, number)
-            writer = agent.build(run.registration.agent) if decision.write else None
+            writer = agent.for_run(run) if decision.write else None
+            concurrency = agent.settings_for(run.registration.agent).max_concurrency
         failed: list[Issue] = []
         selected_checks = context.selected_asset_check_keys
         produced = _reused(run, decision.reuse, ctx)
@@ -134,7 +135,7 @@ def build_files_asset(blueprint: Blueprint, phase: Phase) -> dg.AssetsDefinition
                 _write_files(
                     run,
                     writer,
-                    agent.max_concurrency,
+                    concurrency,
                     phase,
                     current,
                     write,
