@@ -135,7 +135,9 @@ class Request:
         return path.read_text(encoding="utf-8") if path.is_file() else None
 
     def waiting(self, now: datetime) -> timedelta:
-        return now - datetime.fromisoformat(self.spec.submitted_at)
+        """Time since the request became pending (submitted, or reopened)."""
+        since = next((e["at"] for e in reversed(self.history) if e.get("status") == "pending"), None)
+        return now - datetime.fromisoformat(str(since or self.spec.submitted_at))
 
     def overdue(self, now: datetime, threshold: timedelta) -> bool:
         return self.status == "pending" and self.waiting(now) > threshold
@@ -371,6 +373,18 @@ class Inbox:
                 raise RequestError(f"request {request.id} is already {request.status}{detail}; only pending ones skip")
             self._append(request.sha, "skipped", by, reason=reason or "skipped by hand")
             return self._by_sha(request.sha)
+
+    def reopen(self, sha: str, by: str) -> Request:
+        """Make a skipped or rejected request pending again (e.g. once the code location serves its blueprint)."""
+        with self.locked():
+            request = self._by_sha(sha)
+            if request.status not in ("skipped", "rejected"):
+                detail = f" as docs run {request.run_id}" if request.run_id else ""
+                raise RequestError(
+                    f"request {request.id} is {request.status}{detail}; only skipped or rejected requests reopen"
+                )
+            self._append(sha, "pending", by, reopened=True, previous=request.status)
+            return self._by_sha(sha)
 
     def _by_sha(self, sha: str) -> Request:
         spec = self._spec(sha)

@@ -65,6 +65,8 @@ def test_statuses_are_appended_never_rewritten(tmp_path: Path) -> None:
     assert again.history == consumed.history
     with pytest.raises(RequestError, match="already consumed as docs run acme-1"):
         inbox.skip(request.id, by="test")
+    with pytest.raises(RequestError, match="only skipped or rejected requests reopen"):
+        inbox.reopen(request.sha, by="test")
     lines = [json.loads(line) for line in inbox.ledger_path.read_text().splitlines()]
     assert [line["status"] for line in lines] == ["pending", "consumed"]
 

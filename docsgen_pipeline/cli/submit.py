@@ -26,8 +26,11 @@ from docsgen_pipeline.settings import configured_blueprint
     help="pin the request to this blueprint (the code location must serve the same one)",
 )
 @click.option("--scheduled", is_flag=True, help="leave it for the scheduled batch run instead of starting it now")
+@click.option("--reopen", is_flag=True, help="if this brief's request was skipped or rejected, make it pending again")
 @click.option("--json", "as_json", is_flag=True, help="print the request as JSON")
-def submit(brief: Path, review: str | None, blueprint_path: Path | None, scheduled: bool, as_json: bool) -> int:
+def submit(
+    brief: Path, review: str | None, blueprint_path: Path | None, scheduled: bool, reopen: bool, as_json: bool
+) -> int:
     """Validate BRIEF and queue it as a request in the inbox; the same brief twice is one request."""
     try:
         data = brief.read_bytes()
@@ -66,14 +69,22 @@ def submit(brief: Path, review: str | None, blueprint_path: Path | None, schedul
         blueprint_name=pinned.name if pinned else None,
         blueprint_version=pinned.version if pinned else None,
     )
+    reopened = False
+    if not created and reopen and request.status in ("skipped", "rejected"):
+        request, reopened = inbox.reopen(request.sha, by="cli:submit"), True
     if as_json:
-        click.echo(json.dumps({**request.as_json(), "created": created}, indent=2))
+        click.echo(json.dumps({**request.as_json(), "created": created, "reopened": reopened}, indent=2))
+        return 0
+    if reopened:
+        click.echo(f"request {request.id} is pending again (it was {request.history[-1]['previous']})", err=True)
+        click.echo(request.id)
         return 0
     if not created:
         detail = f" as docs run {request.run_id}" if request.run_id else ""
         click.echo(
             f"request {request.id} already exists for this brief ({request.status}{detail}); nothing added "
-            "(a request is its brief's content; its settings stay as first submitted)",
+            "(a request is its brief's content; its settings stay as first submitted"
+            + ("; --reopen makes it pending again)" if request.status in ("skipped", "rejected") else ")"),
             err=True,
         )
         return 0

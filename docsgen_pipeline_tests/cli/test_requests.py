@@ -43,6 +43,14 @@ def test_submit_lists_and_skips(docsgen_home: Home, capsys: pytest.CaptureFixtur
     assert main(["skip", request_id]) == 2
     assert "already skipped" in capsys.readouterr().err
 
+    # Skipped by mistake: submitting the same brief says how to reopen it, and --reopen does.
+    assert main(["submit", str(ACME)]) == 0
+    assert "--reopen makes it pending again" in capsys.readouterr().err
+    assert main(["submit", str(ACME), "--reopen"]) == 0
+    [reopened] = _listing(capsys)["requests"]
+    assert [e["status"] for e in reopened["history"]] == ["pending", "skipped", "pending"]
+    assert reopened["review_mode"] == "interactive"  # settings stay as first submitted
+
 
 def test_a_dragged_in_file_is_a_pending_request(docsgen_home: Home, capsys: pytest.CaptureFixture[str]) -> None:
     inbox_dir().mkdir(parents=True)
