@@ -55,7 +55,7 @@ class CancelConfig(dg.Config):
     reason: str = Field(default="", description="why (kept with the cancellation)")
 
 
-@dg.op(name="cancel_docs_run")
+@dg.op(name="cancel_docs_run_op")
 def _cancel_op(context: dg.OpExecutionContext, config: CancelConfig, store: ArtifactStoreResource) -> None:
     try:
         done = cancel_docs_run(context.instance, store.get(), config.docs_run, config.by, config.reason)
