@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from docsgen_pipeline.markdown.document import MARKDOWN_SUFFIXES, Document, parse_document
+from docsgen_pipeline.markdown.document import MARKDOWN_SUFFIXES, Document, parse_document, parser
 from docsgen_pipeline.validators.cache import FileRecord, ResultCache, record_from_json, record_to_json
 from docsgen_pipeline.validators.config import ValidateConfig
 from docsgen_pipeline.validators.discover import Ignore, markdown_files
@@ -114,6 +114,7 @@ def _analyse_all(
     # fork shares the already imported parser with the workers; elsewhere use the platform default.
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    parser()  # import and build the parser once, before forking, instead of once per worker
     batches = _batches(files, sizes, jobs * 4)
     out: list[tuple[str, list[Any]]] = []
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
