@@ -114,3 +114,31 @@ def test_cancel_mid_run_and_second_execution_refused(docsgen_home: Home, capsys:
     # A canceled run cannot be continued.
     assert main(["approve", "c-1", "--resume"]) == 1
     assert "is canceled" in capsys.readouterr().err
+
+
+def test_cancel_from_the_launchpad_job(docsgen_home: Home, capsys: pytest.CaptureFixture[str]) -> None:
+    """The UI path: launch `cancel_docs_run` with the docs-run id in its config."""
+    blueprint = default_blueprint()
+    store = docsgen_home.store
+    brief = EXAMPLES / "acme-orders.yaml"
+    register_docs_run(
+        store,
+        brief_text=brief.read_text(),
+        brief_format="yaml",
+        brief_source=str(brief),
+        blueprint=blueprint,
+        run_id="ui-1",
+    )
+    defs = build_definitions(blueprint, store.root)
+    dg.Definitions.validate_loadable(defs)  # what `dagster dev` / the daemon load
+    job = defs.get_job_def("cancel_docs_run")
+    config = {"ops": {"cancel_docs_run_op": {"config": {"docs_run": "ui-1", "by": "ana", "reason": "duplicate"}}}}
+    result = job.execute_in_process(run_config=config, instance=docsgen_home.instance())
+    assert result.success
+    assert RUN_TAG not in result.dagster_run.tags  # never queued behind the runs it has to stop
+    capsys.readouterr()
+    assert main(["status", "ui-1", "--json"]) == 0
+    status = json.loads(capsys.readouterr().out)
+    assert (status["status"], status["detail"]) == ("Canceled", "canceled by ana: duplicate")
+    again = job.execute_in_process(run_config=config, instance=docsgen_home.instance(), raise_on_error=False)
+    assert not again.success
