@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from docsgen_pipeline.agents.template.facts import Facts
-from docsgen_pipeline.agents.template.text import scrub_placeholders
+from docsgen_pipeline.agents.template.text import Canon, scrub_placeholders
 from docsgen_pipeline.blueprint import Blueprint, Phase, PlannedFile
 from docsgen_pipeline.markdown.slugs import github_slug
 from docsgen_pipeline.planning import FilePlan, OutlineSection, PhasePlan
@@ -233,8 +233,8 @@ def template_kind(file: PlannedFile) -> str:
     return file.kind if file.kind in BUILDERS else "generic"
 
 
-def revision_intent(feedback: list[str]) -> str:
-    return scrub_placeholders(feedback[-1]) if feedback else ""
+def revision_intent(feedback: list[str], canon: Callable[[str], str] = str) -> str:
+    return canon(scrub_placeholders(feedback[-1])) if feedback else ""
 
 
 def sections_for(file: PlannedFile, facts: Facts, feedback: list[str] | None = None) -> list[Section]:
@@ -246,7 +246,8 @@ def sections_for(file: PlannedFile, facts: Facts, feedback: list[str] | None = N
             sections.append(Section("generic", required, intent=f"{required} for {file.title}."))
             have.add(required.lower())
     if feedback:
-        sections.append(Section("revision_notes", REVISION_HEADING, intent=revision_intent(feedback)))
+        intent = revision_intent(feedback, Canon(facts.brief.glossary))
+        sections.append(Section("revision_notes", REVISION_HEADING, intent=intent))
     return _unique(sections, {h.lower() for h in file.required_headings})
 
 

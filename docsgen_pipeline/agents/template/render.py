@@ -105,7 +105,9 @@ def _with_concerns(section: Section, sections: list[Section], facts: Facts, feed
     concerns = [n for n in dict.fromkeys(names) if n and re.search(rf"(?<!\w){re.escape(n.lower())}(?!\w)", note)]
     # "Order Store" mentioned does not mean "Order" was.
     concerns = [n for n in concerns if not any(n != o and n.lower() in o.lower() for o in concerns)]
-    return Section(section.id, section.heading, section.level, section.intent, concerns)
+    # A foreign plan's intent is quoted back too: same scrubbing as reviewer notes.
+    intent = Canon(facts.brief.glossary)(scrub_placeholders(section.intent))
+    return Section(section.id, section.heading, section.level, intent, concerns)
 
 
 def _ensure_dependencies(
@@ -132,7 +134,8 @@ def render_file(request: WriteRequest) -> str:
     spec = request.file
     kind = template_kind(spec)
     sections = _resolve(request.plan.outline, sections_for(spec, facts))
-    feedback = [scrub_placeholders(f) for f in request.feedback if f.strip()]
+    canon = Canon(brief.glossary)
+    feedback = [canon(scrub_placeholders(f)) for f in request.feedback if f.strip()]
     if feedback and not any(s.id == "revision_notes" for s in sections):
         sections.append(Section("revision_notes", REVISION_HEADING, 2, revision_intent(feedback)))
     sections = [_with_concerns(s, sections, facts, feedback) if s.id == "revision_notes" else s for s in sections]
@@ -162,4 +165,4 @@ def render_file(request: WriteRequest) -> str:
     lead = str(lead_macro()).strip() if lead_macro is not None else ""
     lead = _ensure_dependencies(lead, "\n".join(b for _, b in bodies), common, request, links, facts.entity_names)
     text = _ENV.get_template("document.md.j2").render(title=title, lead=lead, sections=bodies)
-    return _tidy(text, Canon(brief.glossary))
+    return _tidy(text, canon)

@@ -217,8 +217,10 @@ _PLACEHOLDER_RE = re.compile(
 
 
 def scrub_placeholders(text: str) -> str:
-    """Reviewer notes are quoted back; never let them carry placeholder markers into a document."""
-    return squash(_PLACEHOLDER_RE.sub("open item", text))
+    """Reviewer notes are quoted back; never let them carry placeholder markers or a heading
+    (``# …`` would be a second H1) into a document."""
+    text = squash(_PLACEHOLDER_RE.sub("open item", text))
+    return "\\" + text if text.startswith(("#", ">", "-", "*", "+", "=")) else text
 
 
 def mermaid_label(text: str) -> str:

@@ -428,3 +428,12 @@ def test_paragraphs_are_separated_by_blank_lines(briefs: dict[str, Brief], name:
     for brief_docs in (docs, build_docset(MINIMAL)):
         for filename, text in brief_docs.files.items():
             assert _run_on_paragraphs(text) == [], filename
+
+
+def test_reviewer_notes_are_quoted_safely(briefs: dict[str, Brief]) -> None:
+    note = "# Use courier throughout {{ fix }}"
+    docs = build_docset(briefs["acme-orders.yaml"], feedback={"screens": [note]})
+    text = docs.files["acme-28-screens.md"]
+    assert "> \\# Use carrier throughout open item fix open item" in text
+    assert [h for h in headings(text) if h[0] == 1] == [(1, "Screens")]
+    assert not forbidden_hits(docs.brief, text) and not _PLACEHOLDER.search(text)
