@@ -12,9 +12,10 @@ from pathlib import Path
 import click
 
 from docsgen_pipeline.errors import ConfigError
-from docsgen_pipeline.validators.config import load_config, with_flags
+from docsgen_pipeline.validators.config import ValidateConfig, load_config, with_flags
 from docsgen_pipeline.validators.engine import validate_tree
 from docsgen_pipeline.validators.output import FORMATS, RENDERERS
+from docsgen_pipeline.validators.rules import RULES
 
 DEFAULT_CACHE = ".docsgen-cache"
 
@@ -26,7 +27,12 @@ def _display_prefix(directory: str) -> str:
     return "" if norm == "." else norm.rstrip("/") + "/"
 
 
-@click.command()
+_EPILOG = "\b\nRules (id: default severity):\n" + "\n".join(
+    f"  {r.id}: {ValidateConfig().level(r.id)} - {r.summary}" for r in RULES.values()
+)
+
+
+@click.command(epilog=_EPILOG)
 @click.argument("directory", type=click.Path(file_okay=False, path_type=str), default=".")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option(
