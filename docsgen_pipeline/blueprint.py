@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from docsgen_pipeline.errors import BlueprintError
+from docsgen_pipeline.errors import BlueprintError, read_input_file
 from docsgen_pipeline.yamlio import load_yaml
 
 PHASE_NUMBERS = tuple(range(6))
@@ -161,14 +161,7 @@ def parse_blueprint(text: str, source: str) -> Blueprint:
 
 
 def load_blueprint(path: str | Path) -> Blueprint:
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise BlueprintError(f"{p}: blueprint file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BlueprintError(f"{p}: cannot read blueprint: {exc}") from None
-    return parse_blueprint(text, str(p))
+    return parse_blueprint(read_input_file(path, "blueprint", BlueprintError), str(path))
 
 
 DEFAULT_BLUEPRINT_RESOURCE = "default_blueprint.yaml"

@@ -17,7 +17,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from docsgen_pipeline.errors import BriefError
+from docsgen_pipeline.errors import BriefError, read_input_file
 from docsgen_pipeline.yamlio import load_yaml
 
 ReviewMode = Literal["interactive", "batch"]
@@ -339,10 +339,5 @@ def guess_format(name: str, text: str) -> Literal["yaml", "markdown"]:
 def load_brief(path: str | Path) -> Brief:
     """Read and validate a brief file; raises :class:`BriefError` with file and field."""
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise BriefError(f"{p}: brief file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BriefError(f"{p}: cannot read brief: {exc}") from None
+    text = read_input_file(p, "brief", BriefError)
     return parse_brief_text(text, str(p), guess_format(p.name, text))

@@ -7,6 +7,8 @@ the person who has to act on them: they name the file, field or line and say wha
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 class DocsGenError(Exception):
     """Root of every error DocsGen raises on purpose."""
@@ -14,6 +16,17 @@ class DocsGenError(Exception):
 
 class InputError(DocsGenError):
     """A user-supplied file (brief, blueprint, config) is unreadable or invalid."""
+
+
+def read_input_file(path: str | Path, what: str, error: type[InputError]) -> str:
+    """Read a user's UTF-8 file, or raise ``error`` naming the file and what it was meant to be."""
+    p = Path(path)
+    try:
+        return p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise error(f"{p}: {what} file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise error(f"{p}: cannot read {what}: {exc}") from None
 
 
 class BriefError(InputError):

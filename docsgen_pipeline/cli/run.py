@@ -9,21 +9,12 @@ from typing import Any
 import click
 
 from docsgen_pipeline.blueprint import Blueprint, load_blueprint
-from docsgen_pipeline.cli.agent_options import agent_options, agent_overrides
 from docsgen_pipeline.brief import guess_format
-from docsgen_pipeline.errors import BriefError
+from docsgen_pipeline.cli.agent_options import agent_options, agent_overrides
+from docsgen_pipeline.errors import BriefError, read_input_file
 from docsgen_pipeline.registration import register_docs_run
 from docsgen_pipeline.settings import configured_blueprint, store_root
 from docsgen_pipeline.store import ArtifactStore, validate_run_id
-
-
-def _read_brief(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise BriefError(f"{path}: brief file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BriefError(f"{path}: cannot read brief: {exc}") from None
 
 
 @click.command("run")
@@ -47,7 +38,7 @@ def run(brief: Path, blueprint_path: Path | None, run_id: str | None, review: st
     if run_id is not None:
         validate_run_id(run_id)
     agent = agent_overrides(**options)
-    text = _read_brief(brief)
+    text = read_input_file(brief, "brief", BriefError)
     store = ArtifactStore(store_root())
     registration, parsed = register_docs_run(
         store,
