@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from docsgen_pipeline.agents.template.facts import Facts
-from docsgen_pipeline.agents.template.text import Canon, scrub_placeholders
+from docsgen_pipeline.agents.template.text import canon_for, scrub_placeholders
 from docsgen_pipeline.blueprint import Blueprint, Phase, PlannedFile
 from docsgen_pipeline.markdown.slugs import github_slug
 from docsgen_pipeline.planning import FilePlan, OutlineSection, PhasePlan
@@ -246,7 +246,7 @@ def sections_for(file: PlannedFile, facts: Facts, feedback: list[str] | None = N
             sections.append(Section("generic", required, intent=f"{required} for {file.title}."))
             have.add(required.lower())
     if feedback:
-        intent = revision_intent(feedback, Canon(facts.brief.glossary))
+        intent = revision_intent(feedback, canon_for(facts.brief.glossary))
         sections.append(Section("revision_notes", REVISION_HEADING, intent=intent))
     return _unique(sections, {h.lower() for h in file.required_headings})
 

@@ -26,6 +26,7 @@ from docsgen_pipeline.agents.template.planner import (
 )
 from docsgen_pipeline.agents.template.text import (
     Canon,
+    canon_for,
     cell,
     count_word,
     does,
@@ -76,26 +77,22 @@ def _resolve(plan_outline: Sequence[Any], known: list[Section]) -> list[Section]
 
 
 _BLANKS_RE = re.compile(r"\n{3,}")
-_PROTECTED_RE = re.compile(r"(`[^`\n]*`|\]\([^)\n]*\))")
+_TRAILING_RE = re.compile(r"[ \t]+$", re.MULTILINE)
+# Fenced code, heading lines, inline code and link destinations: never rewritten.
+_PROTECTED_RE = re.compile(r"(^```.*?^```|^#.*?$|`[^`\n]*`|\]\([^)\n]*\))", re.MULTILINE | re.DOTALL)
 
 
 def _tidy(markdown: str, canon: Canon) -> str:
-    """Trim whitespace and, as a safety net, rewrite forbidden variants in prose lines.
+    """Trim whitespace and, as a safety net, rewrite forbidden variants in prose.
 
     Headings (planned text), code (fenced and inline) and link destinations (file names) are
     left alone: they hold identifiers, and brief-derived names in them are already normalised.
     """
-    lines = []
-    fenced = False
-    for line in markdown.split("\n"):
-        line = line.rstrip()
-        if line.startswith("```"):
-            fenced = not fenced
-        elif not fenced and not line.startswith("#"):
-            parts = _PROTECTED_RE.split(line)
-            line = "".join(p if i % 2 else canon(p) for i, p in enumerate(parts))
-        lines.append(line)
-    return _BLANKS_RE.sub("\n\n", "\n".join(lines)).strip() + "\n"
+    text = _TRAILING_RE.sub("", markdown)
+    if canon.active:
+        parts = _PROTECTED_RE.split(text)
+        text = "".join(p if i % 2 else canon(p) for i, p in enumerate(parts))
+    return _BLANKS_RE.sub("\n\n", text).strip() + "\n"
 
 
 def _with_concerns(section: Section, sections: list[Section], facts: Facts, feedback: list[str]) -> Section:
@@ -106,7 +103,7 @@ def _with_concerns(section: Section, sections: list[Section], facts: Facts, feed
     # "Order Store" mentioned does not mean "Order" was.
     concerns = [n for n in concerns if not any(n != o and n.lower() in o.lower() for o in concerns)]
     # A foreign plan's intent is quoted back too: same scrubbing as reviewer notes.
-    intent = Canon(facts.brief.glossary)(scrub_placeholders(section.intent))
+    intent = canon_for(facts.brief.glossary)(scrub_placeholders(section.intent))
     return Section(section.id, section.heading, section.level, intent, concerns)
 
 
@@ -134,7 +131,7 @@ def render_file(request: WriteRequest) -> str:
     spec = request.file
     kind = template_kind(spec)
     sections = _resolve(request.plan.outline, sections_for(spec, facts))
-    canon = Canon(brief.glossary)
+    canon = canon_for(brief.glossary)
     feedback = [canon(scrub_placeholders(f)) for f in request.feedback if f.strip()]
     if feedback and not any(s.id == "revision_notes" for s in sections):
         sections.append(Section("revision_notes", REVISION_HEADING, 2, revision_intent(feedback)))

@@ -53,6 +53,10 @@ class Canon:
             else None
         )
 
+    @property
+    def active(self) -> bool:
+        return self._re is not None
+
     def __call__(self, text: str) -> str:
         if self._re is None:
             return text
@@ -63,6 +67,16 @@ class Canon:
         if self._re is None:
             return []
         return [m.group(0) for m in self._re.finditer(text)]
+
+
+def canon_for(glossary: Sequence[GlossaryTerm]) -> Canon:
+    """The (cached, immutable) :class:`Canon` of a glossary."""
+    return _canon(tuple((g.term, tuple(g.forbidden)) for g in glossary))
+
+
+@lru_cache(maxsize=16)
+def _canon(entries: tuple[tuple[str, tuple[str, ...]], ...]) -> Canon:
+    return Canon([GlossaryTerm(term=t, forbidden=list(f)) for t, f in entries])
 
 
 _VERBATIM = frozenset({("slug",), ("source_format",), ("review_mode",)})
@@ -88,7 +102,7 @@ def _normalise(brief: Brief) -> Brief:
     Glossary variants themselves are kept (the terminology page needs to know them); prose notes
     keep their paragraph breaks.
     """
-    canon = Canon(brief.glossary)
+    canon = canon_for(brief.glossary)
 
     def clean(text: str) -> str:
         return _defuse(canon(squash(text)))

@@ -21,5 +21,11 @@ def docsets(briefs: dict[str, Brief]) -> dict[str, DocSet]:
 
 
 @pytest.fixture(scope="session")
+def bare_docset() -> DocSet:
+    """A brief with nothing but a name and a summary."""
+    return build_docset(Brief(name="Tiny Tool", summary="Tiny Tool renames photos by the date they were taken."))
+
+
+@pytest.fixture(scope="session")
 def make_docset() -> Callable[..., DocSet]:
     return build_docset

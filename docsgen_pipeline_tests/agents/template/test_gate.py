@@ -54,8 +54,8 @@ def test_dependencies_a_kind_does_not_expect_are_still_linked(briefs: dict[str, 
         assert f"]({docs.filename('foundations')})" in checklist
 
 
-def test_a_bare_brief_passes_the_gate() -> None:
-    docs = build_docset(Brief(name="Tiny Tool", summary="Tiny Tool renames photos by the date they were taken."))
+def test_a_bare_brief_passes_the_gate(bare_docset: DocSet) -> None:
+    docs = bare_docset
     ctx = context(docs)
     issues = [i for f, text in docs.files.items() for i in check_file(f, text, ctx)]
     assert issues + run_gate(docs.files, docs.files, ctx) == []

@@ -232,11 +232,8 @@ def test_plan_feedback_is_planned_as_a_revision_section(briefs: dict[str, Brief]
         assert file_plan.outline[-1].intent == "Define the Survey lifecycle."
 
 
-MINIMAL = Brief(name="Tiny Tool", summary="Tiny Tool renames photos by the date they were taken.")
-
-
-def test_a_bare_brief_still_gives_grounded_sections_and_no_empty_tables() -> None:
-    docs = build_docset(MINIMAL)
+def test_a_bare_brief_still_gives_grounded_sections_and_no_empty_tables(bare_docset: DocSet) -> None:
+    docs = bare_docset
     for filename, text in docs.files.items():
         assert not _PLACEHOLDER.search(text), filename
         # Every heading has prose or a list under it before the next heading.
@@ -423,9 +420,9 @@ def _run_on_paragraphs(text: str) -> list[str]:
 
 
 @pytest.mark.parametrize("name", BRIEFS)
-def test_paragraphs_are_separated_by_blank_lines(briefs: dict[str, Brief], name: str) -> None:
+def test_paragraphs_are_separated_by_blank_lines(briefs: dict[str, Brief], bare_docset: DocSet, name: str) -> None:
     docs = build_docset(briefs[name], feedback={"components": ["one", "two", "Order Store please"]})
-    for brief_docs in (docs, build_docset(MINIMAL)):
+    for brief_docs in (docs, bare_docset):
         for filename, text in brief_docs.files.items():
             assert _run_on_paragraphs(text) == [], filename
 
