@@ -107,6 +107,23 @@ class Transition:
 
 
 @dataclass(frozen=True)
+class Target:
+    """A measurable promise found in a goal or constraint: ``within five minutes``."""
+
+    source: str  # FR-n or C-n
+    bound: str  # within, under, at least …
+    amount: str  # five minutes
+
+
+_TARGET_RE = re.compile(
+    r"\b(within|under|in under|in less than|less than|at least|at most|no more than|no later than)\s+"
+    r"((?:\d+(?:[.,]\d+)?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
+    r"thirty|sixty|ninety|hundred)\s*(?:ms|milliseconds?|seconds?|minutes?|hours?|days?|weeks?|months?|%|percent))\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
 class Task:
     id: str
     title: str
@@ -242,6 +259,17 @@ class Facts:
     @cached_property
     def constraints(self) -> list[NumberedItem]:
         return [NumberedItem(f"C-{i}", sentence(c)) for i, c in enumerate(self.brief.constraints, 1)]
+
+    @cached_property
+    def targets(self) -> list[Target]:
+        out: list[Target] = []
+        sources = [(r.id, r.text) for r in self.requirements if r.source == "goal"]
+        sources += [(c.id, c.text) for c in self.constraints]
+        for source, text in sources:
+            for match in _TARGET_RE.finditer(text):
+                bound = re.sub(r"^in\s+", "", match.group(1).lower())  # "in under ten seconds" -> under
+                out.append(Target(source, bound, match.group(2)))
+        return out
 
     def requirements_mentioning(self, name: str) -> list[str]:
         """Goals that name it, and workflows whose steps do."""

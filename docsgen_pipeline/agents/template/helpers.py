@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from docsgen_pipeline.agents.template.facts import Facts, StateNode, content_words, position
+from docsgen_pipeline.agents.template.facts import Facts, StateNode, Target, content_words, position
 from docsgen_pipeline.agents.template.links import Linker
 from docsgen_pipeline.agents.template.text import clause, count_word, join_words, link_text, sentence
 from docsgen_pipeline.blueprint import Blueprint, Phase
@@ -223,6 +223,15 @@ class Helpers:
 
     def schema_links(self, entities: Sequence[str]) -> str:
         return self._links.schemas(entities)
+
+    def target_check(self, target: Target) -> str:
+        """How a measurable target is verified: time limits by timing, durations by running that long."""
+        unit = target.amount.split()[-1].lower() if " " in target.amount else target.amount.lower()
+        if target.bound in ("at least",) and re.match(r"(day|week|month|hour)", unit):
+            return f"A soak test that runs for {target.amount} under the stated conditions"
+        if re.match(r"(ms|millisecond|second|minute|hour)", unit):
+            return f"Timing it end to end; it passes when every measured run stays {target.bound} {target.amount}"
+        return f"A test that measures the value and fails when it is not {target.bound} {target.amount}"
 
     def diagram_actors(self) -> list[tuple[str, str]]:
         """Actors for a context diagram: workflow actors and readers who use the system."""

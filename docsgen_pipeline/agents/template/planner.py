@@ -90,6 +90,8 @@ def _requirements(file: PlannedFile, f: Facts) -> list[Section]:
         Section("functional", "Functional requirements", intent="Testable requirements from goals and workflows."),
         Section("constraints", "Constraints", intent="Numbered constraints every design decision respects."),
     ]
+    if f.targets:
+        out.append(Section("targets", "Measurable targets", intent="The numbers the goals and constraints promise."))
     if f.requirements:
         out.append(Section("traceability", "Traceability", intent="Which components satisfy each requirement."))
     return out

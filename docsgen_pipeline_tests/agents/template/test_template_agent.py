@@ -434,3 +434,10 @@ def test_reviewer_notes_are_quoted_safely(briefs: dict[str, Brief]) -> None:
     assert "> \\# Use carrier throughout open item fix open item" in text
     assert [h for h in headings(text) if h[0] == 1] == [(1, "Screens")]
     assert not forbidden_hits(docs.brief, text) and not _PLACEHOLDER.search(text)
+
+
+def test_numbers_in_goals_and_constraints_become_measurable_targets(docsets: dict[str, DocSet]) -> None:
+    field_notes = docsets["field-notes.md"].files["field-notes-04-requirements.md"]
+    assert "| FR-1 | under ten seconds |" in field_notes
+    assert "| C-1 | at least three days | A soak test that runs for three days" in field_notes
+    assert "| FR-4 | within five minutes |" in docsets["acme-orders.yaml"].files["acme-04-requirements.md"]
