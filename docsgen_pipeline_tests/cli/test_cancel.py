@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from pathlib import Path
 
 import dagster as dg
 import pytest
@@ -28,6 +29,8 @@ RELEASE = threading.Event()
 class _PausingAgent:
     """The template agent, pausing while it plans phase 2 until the test releases it."""
 
+    name = "pausingagent"
+
     def __init__(self) -> None:
         self._inner = TemplateAgent()
 
@@ -45,7 +48,7 @@ class _PausingAgent:
 
 
 class _PausingAgentResource(AgentResource):
-    def build(self, run_agent: dict[str, object] | None = None) -> Agent:
+    def build(self, run_agent: dict[str, object] | None = None, budget_ledger: Path | None = None) -> Agent:
         return _PausingAgent()
 
 

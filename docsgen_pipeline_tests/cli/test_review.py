@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -68,6 +69,8 @@ def test_reject_regenerate_then_approve(docsgen_home: Home, capsys: pytest.Captu
 class _BrokenFirstFileAgent:
     """The template agent, except that the first file of phase 0 links to a file nobody planned."""
 
+    name = "brokenfirstfileagent"
+
     def __init__(self) -> None:
         self._inner = TemplateAgent()
 
@@ -85,7 +88,7 @@ class _BrokenFirstFileAgent:
 
 
 class _BrokenAgentResource(AgentResource):
-    def build(self, run_agent: dict[str, object] | None = None) -> Agent:
+    def build(self, run_agent: dict[str, object] | None = None, budget_ledger: Path | None = None) -> Agent:
         return _BrokenFirstFileAgent()
 
 
