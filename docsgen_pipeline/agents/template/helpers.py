@@ -224,6 +224,22 @@ class Helpers:
     def schema_links(self, entities: Sequence[str]) -> str:
         return self._links.schemas(entities)
 
+    def ui_goal(self) -> tuple[str, list[str]]:
+        """The goal the screens serve most directly (shared telling words), with those screens."""
+        best: tuple[int, str, list[str]] = (0, "", [])
+        # Longer words only ("history", not "place"), and none that most screens share ("order").
+        screen_words = {
+            s.name: {w for w in content_words(f"{s.name} {s.purpose}") if len(w) > 5} for s in self._facts.brief.screens
+        }
+        counts = {w: sum(w in ws for ws in screen_words.values()) for ws in screen_words.values() for w in ws}
+        common = {w for w, n in counts.items() if n * 2 > len(screen_words)}
+        for goal in self._facts.brief.goals:
+            words = content_words(goal) - common
+            screens = [name for name, ws in screen_words.items() if words & ws]
+            if len(screens) > best[0]:
+                best = (len(screens), goal, screens)
+        return best[1], best[2]
+
     def target_check(self, target: Target) -> str:
         """How a measurable target is verified: time limits by timing, durations by running that long."""
         unit = target.amount.split()[-1].lower() if " " in target.amount else target.amount.lower()
