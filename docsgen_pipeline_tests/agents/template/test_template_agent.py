@@ -329,7 +329,7 @@ def test_runtime_calls_come_from_the_workflow_steps(docsets: dict[str, DocSet]) 
     runtime = docs.files[docs.filename("runtime_behaviour")]
     assert "| 3 | coordinator | The coordinator reviews the Review Queue. |" in runtime
     sequence = docs.files[docs.filename("end_to_end_sequence")]
-    assert "actor a_surveyor as surveyor" in sequence and "a_surveyor->>c1:" in sequence
+    assert "actor a_surveyor as Surveyor" in sequence and "a_surveyor->>c1:" in sequence
 
 
 def test_requirements_trace_goals_to_the_components_they_concern(docsets: dict[str, DocSet]) -> None:
