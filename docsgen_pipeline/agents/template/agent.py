@@ -2,8 +2,15 @@
 
 Plans and writes every file of a blueprint from the brief alone, with Jinja templates per file
 kind.  No network, no randomness, no clock: the same request always yields the same bytes, and
-nothing is shared between calls except the read-only template environment, so concurrent
-``write_file`` calls are safe.
+nothing is shared between calls except read-only state (the template environment and caches of
+pure functions), so concurrent ``write_file`` calls are safe.
+
+Links: a file links only to ``request.link_targets`` (by ``filename``, never to itself except the
+schema page's own ``#entity`` sections) and adds a ``#fragment`` only when the slug is in the
+target's ``anchors``; without anchors (a later, unplanned phase) it links the bare file.  Entity
+links use ``github_slug(entity name)``, which the schema page's plan announces as headings.
+A plan lists every heading the writer emits, and its ``links``/``terms`` come from a draft of the
+file; reviewer feedback on a write adds a trailing "Revision notes" section.
 """
 
 from __future__ import annotations
@@ -20,19 +27,21 @@ from docsgen_pipeline.agents.template.render import render_file
 from docsgen_pipeline.agents.template.text import normalise_brief
 from docsgen_pipeline.planning import FilePlan
 
-# Bump when the planning or prose logic changes in a way the template digest cannot see.
+# The template set's name; the digest below tells apart every edit of its templates or logic.
 TEMPLATE_SET_VERSION = "1"
 
 
 @cache
 def template_digest() -> str:
-    """Hash of the shipped templates, so a template edit invalidates cached output."""
+    """Hash of the shipped templates and of the modules that feed them, so any edit to the
+    writer changes ``identity()`` and invalidates output cached under the old one."""
     digest = hashlib.sha256()
-    root = resources.files("docsgen_pipeline.agents.template").joinpath("templates")
-    for entry in sorted(root.iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".j2"):
-            digest.update(entry.name.encode())
-            digest.update(entry.read_bytes())
+    package = resources.files("docsgen_pipeline.agents.template")
+    for folder in (package, package.joinpath("templates")):
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+            if entry.name.endswith((".j2", ".py")):
+                digest.update(entry.name.encode())
+                digest.update(entry.read_bytes())
     return digest.hexdigest()[:12]
 
 
