@@ -101,6 +101,7 @@ class RunState:
     final_phase: int
     detail: str = ""
     active: bool = False  # a Dagster run of this docs run is in flight
+    retryable: bool = False  # failed before the gate could judge (agent error, crash): running it again may pass
 
     @property
     def at_final(self) -> bool:
@@ -281,8 +282,10 @@ def derive(facts: RunFacts) -> RunState:
     current = frontier(facts)
     final = facts.final_phase
 
-    def state(status: Status, detail: str, active: bool = False) -> RunState:
-        return RunState(status=status, phase=current, final_phase=final, detail=detail, active=active)
+    def state(status: Status, detail: str, active: bool = False, retryable: bool = False) -> RunState:
+        return RunState(
+            status=status, phase=current, final_phase=final, detail=detail, active=active, retryable=retryable
+        )
 
     if facts.canceled is not None:
         reason = f": {facts.canceled.reason}" if facts.canceled.reason else ""
@@ -303,7 +306,9 @@ def derive(facts: RunFacts) -> RunState:
         if gate == "failed":
             return state(Status.FAILED, "gate failed")
         if failed is not None:
-            return state(Status.FAILED, f"{failed.job_name} {failed.status}: {failed.failure}".rstrip(": "))
+            return state(
+                Status.FAILED, f"{failed.job_name} {failed.status}: {failed.failure}".rstrip(": "), retryable=True
+            )
         if gate == "stale":
             return state(Status.RUNNING, "idle: files changed after the gate ran; the gate must run again")
         if current > 0 and not phase.planned:
@@ -314,7 +319,8 @@ def derive(facts: RunFacts) -> RunState:
     if facts.final_gate is not None and not facts.final_gate.passed and facts.final_gate.at >= _last_approval_at(facts):
         return state(Status.FAILED, "final cross-validation failed")
     if failed is not None:
-        return state(Status.FAILED, f"{failed.job_name} {failed.status}: {failed.failure}".rstrip(": "))
+        detail = f"{failed.job_name} {failed.status}: {failed.failure}".rstrip(": ")
+        return state(Status.FAILED, detail, retryable=True)
     return state(Status.RUNNING, "idle: every phase approved, final step not started")
 
 
@@ -421,6 +427,8 @@ def next_action(state: RunState, run_id: str) -> str:
     if state.status is Status.AWAITING_APPROVAL:
         return f"approve phase {phase}: docsgen approve {run_id} --phase {phase} --by NAME"
     if state.status is Status.FAILED:
+        if state.retryable:
+            return f"retry phase {state.phase_label()}: docsgen approve {run_id} --resume"
         if state.at_final:
             return f"read the final validation report: docsgen status {run_id} --json"
         return f"revise phase {phase}: docsgen reject {run_id} --phase {phase} --note TEXT"

@@ -178,7 +178,8 @@ def test_regenerated_file_voids_the_approval() -> None:
 def test_failures_cancel_and_final_failures() -> None:
     failed_run = DagsterRunFact("r2", "phase1_generate", "failure", at=40.0, failure="plan: agent timed out")
     state = derive(_facts(_approved(0), last_finished=failed_run))
-    assert state.status is S.FAILED and "agent timed out" in state.detail
+    assert state.status is S.FAILED and "agent timed out" in state.detail and state.retryable
+    assert not derive(_facts(_approved(0), _gated(1, passed=False))).retryable  # a gate failure needs revising
     canceled = derive(_facts(_approved(0), in_flight=_running(), canceled=CancelFact("bo", 50.0, "wrong brief")))
     assert canceled.status is S.CANCELED and canceled.detail == "canceled by bo: wrong brief"
     everything = [_approved(n) for n in range(6)]
@@ -230,6 +231,8 @@ def test_next_action_and_staleness() -> None:
     awaiting = _state(S.AWAITING_APPROVAL, 3)
     assert next_action(awaiting, "acme-1") == "approve phase 3: docsgen approve acme-1 --phase 3 --by NAME"
     assert "docsgen reject acme-1 --phase 3" in next_action(_state(S.FAILED, 3), "acme-1")
+    crashed = replace(_state(S.FAILED, 3), retryable=True)
+    assert next_action(crashed, "acme-1") == "retry phase 3: docsgen approve acme-1 --resume"
     assert "docsgen cancel acme-1" in next_action(replace(_state(S.RUNNING), active=True), "acme-1")
     assert "--resume" in next_action(_state(S.RUNNING), "acme-1")
     day = 86400.0

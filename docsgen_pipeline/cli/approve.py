@@ -19,7 +19,7 @@ from docsgen_pipeline.locks import execution_lock
 @click.option("--by", "approver", help="your name (recorded with the approval)")
 @click.option("--note", default="", help="note kept with the approval")
 @click.option("--no-continue", is_flag=True, help="only record the approval; the advance sensor (daemon) continues")
-@click.option("--resume", is_flag=True, help="record nothing: continue an already approved run in-process")
+@click.option("--resume", is_flag=True, help="record nothing: continue (or retry a failed step of) the run in-process")
 @click.option("--json", "as_json", is_flag=True, help="print the approval as JSON")
 def approve(
     run_id: str, phase: int | None, approver: str | None, note: str, no_continue: bool, resume: bool, as_json: bool
@@ -33,7 +33,7 @@ def approve(
             result.update(_approve(session, run_id, phase, approver, note))
         code = 0
         if not no_continue:
-            code = continue_run(session, run_id)
+            code = continue_run(session, run_id, retry=resume, results=not as_json)
         state = derive(session.facts(run_id))
         result.update(status=state.status.value, phase=state.phase_label(), next_action=next_action(state, run_id))
         if no_continue and state.status is Status.RUNNING:

@@ -64,8 +64,12 @@ def _report(session: Session, run_id: str, name: str) -> str:
     return f" — report: {session.store.run_dir(run_id) / record.path}" if record else ""
 
 
-def continue_run(session: Session, run_id: str) -> int:
-    """Take every step the lifecycle allows without a person; 0 unless the run failed or is canceled."""
+def continue_run(session: Session, run_id: str, retry: bool = False, results: bool = True) -> int:
+    """Take every step the lifecycle allows without a person; 0 unless the run failed or is canceled.
+
+    ``retry``: run a step that failed before its gate could judge (agent error, crash) once more.
+    ``results=False``: the caller prints its own result (``--json``): everything goes to stderr.
+    """
     ensure_partition(session.instance, run_id)
     refuse_if_in_flight(session, run_id)
     executed: set[Marker] = set()
@@ -76,11 +80,16 @@ def continue_run(session: Session, run_id: str) -> int:
             bundles = sorted(session.store.run_dir(run_id).joinpath(BUNDLES).glob("v*"), key=lambda p: int(p.name[1:]))
             files = sum(p.expected_files for p in facts.phases)
             click.echo(f"complete: {files} files validated and bundled", err=True)
-            click.echo(str(bundles[-1]))
+            click.echo(str(bundles[-1]), err=not results)
             return 0
         if state.status is Status.CANCELED:
             click.echo(f"docs run {run_id} is canceled ({state.detail}); nothing more runs", err=True)
             return 1
+        if state.status is Status.FAILED and retry and state.retryable:
+            retry = False
+            click.echo(f"retrying phase {state.phase_label()} ({state.detail})", err=True)
+            _step(session, run_id, state, facts, executed)
+            continue
         if state.status is Status.FAILED:
             where = _report(session, run_id, FINAL_REPORT if state.at_final else report_name(state.phase))
             click.echo(f"phase {state.phase_label()}: FAILED ({state.detail}){where}", err=True)
@@ -96,7 +105,7 @@ def continue_run(session: Session, run_id: str) -> int:
                     return 1
                 continue
             click.echo(f"phase {state.phase} awaits approval", err=True)
-            click.echo(next_action(state, run_id))
+            click.echo(next_action(state, run_id), err=not results)
             return 0
         _step(session, run_id, state, facts, executed)
 

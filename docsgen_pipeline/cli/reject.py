@@ -68,7 +68,7 @@ def reject(
         )
         click.echo(f"phase {phase} of {run_id}: revision round {round_number} of {limit} recorded", err=True)
         ok = _regenerate(session, run.blueprint, run_id, phase, keys, reviewer)
-        code = continue_run(session, run_id) if ok else 1
+        code = continue_run(session, run_id, results=not as_json) if ok else 1
         state = derive(session.facts(run_id))
     if as_json:
         click.echo(

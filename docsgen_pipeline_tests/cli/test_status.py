@@ -38,7 +38,7 @@ def test_status_flags_runs_waiting_too_long(docsgen_home: Home, capsys: pytest.C
     assert main(["status", "--json"]) == 0
     rows = {r["run_id"]: r for r in json.loads(capsys.readouterr().out)}
     assert (rows["s-1"]["status"], rows["s-1"]["phase"], rows["s-1"]["stale"]) == ("Failed", "0", False)
-    assert rows["s-1"]["next_action"] == "revise phase 0: docsgen reject s-1 --phase 0 --note TEXT"
+    assert rows["s-1"]["next_action"] == "retry phase 0: docsgen approve s-1 --resume"
     assert (rows["s-2"]["status"], rows["s-2"]["stale"]) == ("Running", False)
 
     # With a threshold of zero days the failed run is overdue; a running one never is.
@@ -57,3 +57,14 @@ def test_status_flags_runs_waiting_too_long(docsgen_home: Home, capsys: pytest.C
 def test_status_of_unknown_run(docsgen_home: Home, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["status", "nope-1"]) == 2
     assert "docs run 'nope-1' is not registered" in capsys.readouterr().err
+
+
+def test_resume_retries_a_failed_step(docsgen_home: Home, capsys: pytest.CaptureFixture[str]) -> None:
+    _register(docsgen_home, "s-3")
+    docsgen_home.instance().add_run(
+        dg.DagsterRun(job_name="phase0_generate", status=dg.DagsterRunStatus.FAILURE, tags={RUN_TAG: "s-3"})
+    )
+    assert main(["approve", "s-3", "--resume", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert (result["status"], result["phase"]) == ("AwaitingApproval", "0")
+    assert result["next_action"] == "approve phase 0: docsgen approve s-3 --phase 0 --by NAME"
