@@ -19,9 +19,18 @@ from docsgen_pipeline.blueprint import default_blueprint
 from docsgen_pipeline.cli.main import main
 from docsgen_pipeline.cli.regenerate import regenerate_run
 from docsgen_pipeline.dagster_layer.definitions import build_definitions
-from docsgen_pipeline.dagster_layer.execute import approve_phase, ensure_partition, execute_final, execute_phase
+from docsgen_pipeline.dagster_layer.execute import (
+    approve_phase,
+    ensure_partition,
+    execute,
+    execute_final,
+    execute_phase,
+)
+from docsgen_pipeline.dagster_layer.jobs import BATCH_JOB
 from docsgen_pipeline.dagster_layer.keys import CROSS_VALIDATION_KEY, approval_key, file_key, plan_key, validation_key
-from docsgen_pipeline.dagster_layer.resources import AgentResource
+from docsgen_pipeline.dagster_layer.partitions import FEEDBACK_TAG, REASON_TAG
+from docsgen_pipeline.dagster_layer.resources import AgentResource, ArtifactStoreResource
+from docsgen_pipeline.dagster_layer.revalidation import REVALIDATION_SENSOR
 from docsgen_pipeline.dagster_layer.staleness import StalenessReader, stale_phases
 from docsgen_pipeline.docs_run import APPROVALS, DocsRun, approval_name
 from docsgen_pipeline.regeneration import regenerations, resolve_targets
@@ -258,3 +267,39 @@ def test_interactive_regeneration_invalidates_the_approval(interactive_home: Hom
     assert (state.status, state.phase) == (Status.AWAITING_APPROVAL, 1)
     assert "docsgen approve" in summary["phases"][0]["approval"]  # type: ignore[index]
     assert _latest_run_id(instance, approval_key(1)) != summary["phases"][0]["dagster_run_id"]  # type: ignore[index]
+
+
+def test_ui_selection_regenerates_then_the_sensor_revalidates(batch_home: Home) -> None:
+    store, instance = batch_home.store, batch_home.instance()
+    blueprint = default_blueprint()
+    defs = build_definitions(blueprint, store.root, agent=CountingAgentResource())
+    before = _snapshot(store)
+    # What "select phase1/terminology, partition regen-1, Materialize" launches: only that asset.
+    asset = file_key(blueprint.phases[1], _planned("terminology"))
+    outcome = execute(defs, instance, BATCH_JOB, RUN, {FEEDBACK_TAG: "Spell SKU in capitals."}, asset_selection=[asset])
+    assert outcome.success, outcome.failure
+    assert COUNTER.agent.writes == ["terminology"]
+    (record,) = regenerations(store, RUN, "terminology")
+    assert (record.requested_by, record.reason, record.new_version) == ("dagster-ui", "feedback", 2)
+    name = DocsRun.load(store, RUN).filenames["terminology"]
+    assert {n: v for n, v in _snapshot(store).items() if n != name} == {n: v for n, v in before.items() if n != name}
+
+    sensor = defs.get_sensor_def(REVALIDATION_SENSOR)
+    context = dg.build_sensor_context(
+        instance=instance, resources={"store": ArtifactStoreResource(root=str(store.root))}
+    )
+    result = sensor(context)
+    assert isinstance(result, dg.SensorResult) and result.run_requests
+    (request,) = result.run_requests
+    assert request.asset_selection == [validation_key(1), approval_key(1), CROSS_VALIDATION_KEY]
+    assert request.partition_key == RUN and request.tags[REASON_TAG] == "revalidate"
+
+    revalidated = execute(defs, instance, BATCH_JOB, RUN, request.tags, asset_selection=request.asset_selection)
+    assert revalidated.success, revalidated.failure
+    approval = store.latest(RUN, APPROVALS, approval_name(1))
+    assert approval is not None and '"version": 2' in store.read_text(RUN, approval)
+    assert COUNTER.agent.writes == ["terminology"]  # revalidation calls no agent
+    again = sensor(
+        dg.build_sensor_context(instance=instance, resources={"store": ArtifactStoreResource(root=str(store.root))})
+    )
+    assert isinstance(again, dg.SensorResult) and not again.run_requests
