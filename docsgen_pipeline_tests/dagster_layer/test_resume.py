@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -21,6 +24,7 @@ from docsgen_pipeline.registration import register_docs_run
 from docsgen_pipeline_tests.conftest import EXAMPLES, Home
 
 RUN = "resume-1"
+KILLED = 75
 
 
 class Crash(RuntimeError):
@@ -32,8 +36,9 @@ class CountingAgent:
 
     name = "template"
 
-    def __init__(self, crash_after: int | None = None) -> None:
+    def __init__(self, crash_after: int | None = None, hard: bool = False) -> None:
         self._inner = TemplateAgent()
+        self.hard = hard
         self._lock = threading.Lock()
         self.crash_after = crash_after
         self.writes: list[str] = []
@@ -50,6 +55,8 @@ class CountingAgent:
     def write_file(self, request: WriteRequest) -> FileReply:
         with self._lock:
             if self.crash_after is not None and len(self.writes) >= self.crash_after:
+                if self.hard:
+                    os._exit(KILLED)  # the process dies here: no cleanup, no Dagster failure event
                 raise Crash("worker died")
             self.writes.append(request.file.key)
         return self._inner.write_file(request)
@@ -128,3 +135,32 @@ def test_resume_calls_the_agent_only_for_missing_files(interrupted: tuple[Home, 
     CURRENT.agent = CountingAgent()
     assert execute_phase(defs, home.instance(), RUN, 2, tags={REASON_TAG: RESUME}).success
     assert CURRENT.agent.writes == [] and CURRENT.agent.plans == []
+
+
+def run_phase_and_die(store_root: str, phase: int, after: int) -> None:
+    """Entry point of the killed process: phase ``phase`` on the shared instance, dying after ``after`` files."""
+    defs = build_definitions(default_blueprint(), Path(store_root), agent=CountingAgentResource(max_concurrency=1))
+    CURRENT.agent = CountingAgent(crash_after=after, hard=True)
+    execute_phase(defs, dg.DagsterInstance.get(), RUN, phase)
+    raise SystemExit("the phase finished; it should have been killed")
+
+
+def test_resume_after_the_process_is_killed(interrupted: tuple[Home, dg.Definitions, str]) -> None:
+    home, defs, _ = interrupted
+    # Phase 2 completes (resumed) so that phase 3 can start; then a separate process dies in phase 3.
+    CURRENT.agent = CountingAgent()
+    assert execute_phase(defs, home.instance(), RUN, 2, tags={REASON_TAG: RESUME}).success
+    assert approve_phase(defs, home.instance(), RUN, 2, approver="batch").success
+    code = (
+        "from docsgen_pipeline_tests.dagster_layer.test_resume import run_phase_and_die; "
+        f"run_phase_and_die({str(home.store.root)!r}, 3, 1)"
+    )
+    died = subprocess.run([sys.executable, "-c", code], env=dict(os.environ), capture_output=True, timeout=600)
+    assert died.returncode == KILLED, died.stderr.decode()[-2000:]
+    run = DocsRun.load(home.store, RUN)
+    order = [f.key for f in run.phase(3).files]
+    assert [k for k in order if run.latest_file(k) is not None] == order[:1]
+
+    CURRENT.agent = CountingAgent()
+    assert execute_phase(defs, home.instance(), RUN, 3, tags={REASON_TAG: RESUME}).success
+    assert CURRENT.agent.writes == order[1:] and CURRENT.agent.plans == []
