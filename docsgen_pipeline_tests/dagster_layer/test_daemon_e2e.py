@@ -63,6 +63,8 @@ def test_daemon_turns_a_dropped_brief_into_a_complete_docs_run(docsgen_home: Hom
     brief = (EXAMPLES / "acme-orders.yaml").read_bytes()
     run_id = f"acme-{sha256_hex(brief)[:8]}"
     log_path = tmp_path / "daemon.log"
+    # One instance, created before the daemon starts: its storage exists before two processes race to make it.
+    instance = docsgen_home.instance()
     with open(log_path, "wb") as log:
         daemon = subprocess.Popen(
             [sys.executable, "-m", "dagster._daemon", "run", "-w", str(_workspace(tmp_path))],
@@ -75,11 +77,20 @@ def test_daemon_turns_a_dropped_brief_into_a_complete_docs_run(docsgen_home: Hom
     started = time.monotonic()
     try:
         _drop(brief, "acme-orders.yaml")
+        _drop(b"name: Half a brief\n", "draft.yaml")  # invalid: rejected, and the daemon carries on
         bundle = None
         while time.monotonic() - started < DEADLINE_SECONDS:
             assert daemon.poll() is None, log_path.read_text()[-4000:]
+            failed = instance.get_runs(
+                filters=dg.RunsFilter(tags={RUN_TAG: run_id}, statuses=[dg.DagsterRunStatus.FAILURE])
+            )
+            assert not failed, f"the docs run failed; daemon log:\n{log_path.read_text()[-4000:]}"
+            succeeded = instance.get_runs(
+                filters=dg.RunsFilter(tags={RUN_TAG: run_id}, statuses=[dg.DagsterRunStatus.SUCCESS])
+            )
             found = latest_bundle(docsgen_home.store, run_id) if docsgen_home.store.has_run(run_id) else None
-            if found is not None:
+            # Wait for the Dagster run to finish too: the bundle is written before its step ends.
+            if found is not None and succeeded:
                 bundle = found[0]
                 break
             time.sleep(2)
@@ -93,10 +104,14 @@ def test_daemon_turns_a_dropped_brief_into_a_complete_docs_run(docsgen_home: Hom
     assert manifest["docs_run"] == run_id and len(manifest["files"]) >= 20
     assert [a["approver"] for a in manifest["approvals"]] == ["batch"] * 6
     assert "**PASS**" in (bundle / "reports" / "final-validation.md").read_text()
-    [request] = Inbox(inbox_dir()).requests()
+    requests = {r.spec.source: r for r in Inbox(inbox_dir()).requests()}
+    request, draft = requests["acme-orders.yaml"], requests["draft.yaml"]
     assert (request.status, request.run_id, request.spec.submitted_by) == ("consumed", run_id, "drop")
+    assert draft.status == "rejected" and "summary" in draft.reason
+    assert f"request {draft.id} (draft.yaml) rejected: " in log_path.read_text()  # the sensor's tick log
     assert docsgen_home.store.registration(run_id).created_by == "sensor"
-    [run] = docsgen_home.instance().get_runs(filters=dg.RunsFilter(tags={RUN_TAG: run_id}))
+    assert docsgen_home.store.run_ids() == [run_id]
+    [run] = instance.get_runs(filters=dg.RunsFilter(tags={RUN_TAG: run_id}))
     assert run.status == dg.DagsterRunStatus.SUCCESS
     assert run.tags["dagster/sensor_name"] == INBOX_SENSOR
     assert run.tags["dagster/run_key"] == f"request:{request.sha}"
