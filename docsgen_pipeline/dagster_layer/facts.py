@@ -162,8 +162,11 @@ def _failure(instance: dg.DagsterInstance, dagster_run_id: str) -> str:
         if data is None:
             continue
         description = data.user_failure_data.description if data.user_failure_data is not None else None
-        if not description and data.error is not None:
-            description = data.error.message.strip().splitlines()[-1]
+        error = data.error
+        while error is not None and error.cause is not None:  # the user code's error, not Dagster's wrapper
+            error = error.cause
+        if not description and error is not None:
+            description = error.message.strip().splitlines()[-1]
         messages.append(f"{entry.step_key}: {description}")
     return "; ".join(messages)
 
