@@ -21,12 +21,13 @@ import dagster as dg
 from docsgen_pipeline.blueprint import load_blueprint
 from docsgen_pipeline.cli.instance import get_definitions, get_instance
 from docsgen_pipeline.dagster_layer.execute import approve_phase, ensure_partition, execute, execute_final
-from docsgen_pipeline.dagster_layer.facts import IN_PROCESS_TAG
+from docsgen_pipeline.dagster_layer.facts import IN_PROCESS_TAG, collect
 from docsgen_pipeline.dagster_layer.jobs import BATCH_JOB, FINAL_JOB
 from docsgen_pipeline.dagster_layer.keys import CROSS_VALIDATION_KEY, file_key, plan_key, validation_key
 from docsgen_pipeline.dagster_layer.partitions import FEEDBACK_TAG, REASON_TAG, REQUESTED_BY_TAG
 from docsgen_pipeline.dagster_layer.staleness import stale_phases
 from docsgen_pipeline.docs_run import FINAL_REPORT, REPORTS, DocsRun, report_name
+from docsgen_pipeline.errors import RunLockedError
 from docsgen_pipeline.locks import execution_lock
 from docsgen_pipeline.regeneration import (
     FEEDBACK,
@@ -62,6 +63,13 @@ def regenerate_run(
     instance = get_instance()
     defs = defs or get_definitions(run.blueprint)
     ensure_partition(instance, run.run_id)
+    in_flight = collect(instance, run.store, run.run_id, count_lock=False).in_flight
+    if in_flight:
+        runs = ", ".join(f"{r.job_name} ({r.dagster_run_id[:8]})" for r in in_flight)
+        raise RunLockedError(
+            f"docs run '{run.run_id}' has Dagster runs in flight: {runs}; regenerate once they finish "
+            f"(docsgen status {run.run_id}) or stop them with `docsgen cancel {run.run_id}`"
+        )
     batch = run.registration.review_mode == "batch"
     reached_final = run.store.latest(run.run_id, REPORTS, FINAL_REPORT) is not None
     tags = {IN_PROCESS_TAG: "docsgen-cli", REQUESTED_BY_TAG: requested_by, REASON_TAG: reason}
