@@ -18,6 +18,7 @@ from docsgen_pipeline.errors import DocsGenError
 # pay for importing Dagster.
 COMMANDS: dict[str, str] = {
     "run": "docsgen_pipeline.cli.run:run",
+    "ui": "docsgen_pipeline.cli.ui:ui",
     "submit": "docsgen_pipeline.cli.submit:submit",
     "requests": "docsgen_pipeline.cli.requests:requests",
     "skip": "docsgen_pipeline.cli.skip:skip",
