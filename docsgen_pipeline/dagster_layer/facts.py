@@ -35,6 +35,7 @@ from docsgen_pipeline.lifecycle import (
     GateFact,
     PhaseFacts,
     RunFacts,
+    phase_approved,
 )
 from docsgen_pipeline.locks import is_locked
 from docsgen_pipeline.store import ArtifactStore
@@ -274,3 +275,21 @@ def phase_of_job(job_name: str, phases: int) -> int | None:
 def docs_run_ids(instance: dg.DagsterInstance, store: ArtifactStore) -> list[str]:
     """Registered docs runs (store) — the Dagster partitions are a subset."""
     return store.run_ids()
+
+
+def approval_is_current(store: ArtifactStore, run_id: str, phase: int) -> bool:
+    """Whether phase ``phase`` is approved for its current files (store only; no Dagster instance).
+
+    False once any of its files has a newer version than the approval covers: a regenerated phase
+    needs approval again.
+    """
+    run = DocsRun.load(store, run_id)
+    planned = run.phase(phase).files
+    current = {
+        name: FileVersion(record.version, record.sha256)
+        for name, record in run.file_versions([f.key for f in planned]).items()
+    }
+    facts = PhaseFacts(
+        number=phase, expected_files=len(planned), current_files=current, approval=_approval(store, run_id, phase)
+    )
+    return phase_approved(facts)

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from docsgen_pipeline.cli.main import main
+from docsgen_pipeline.dagster_layer.facts import approval_is_current
 from docsgen_pipeline.docs_run import APPROVALS, DocsRun, approval_name
 from docsgen_pipeline_tests.conftest import EXAMPLES, Home
 
@@ -79,3 +80,14 @@ def test_interactive_run_phase_by_phase(docsgen_home: Home, capsys: pytest.Captu
     assert capsys.readouterr().out.startswith(f"{RUN}\tComplete\tphase final")
     assert main(["list", "--status", "AwaitingApproval", "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == []
+
+    # A new version of an approved file (as a regeneration writes) voids that phase's approval.
+    assert approval_is_current(docsgen_home.store, RUN, 3)
+    name = run.filenames[run.blueprint.phases[3].files[0].key]
+    old = docsgen_home.store.latest(RUN, "files", name)
+    assert old is not None
+    docsgen_home.store.put(RUN, "files", name, docsgen_home.store.read_text(RUN, old) + "\nRegenerated.\n")
+    assert not approval_is_current(docsgen_home.store, RUN, 3)
+    status = _status(capsys)
+    assert (status["status"], status["phase"]) == ("Running", "3")
+    assert status["phases"][3]["approval_current"] is False and status["phases"][4]["approval_current"] is True
