@@ -3,14 +3,16 @@
 Two synthetic blueprints (the template agent's ``generic`` kind writes any file; phases 0..5 must
 each be non-empty, so the small set has 6 files, one per phase) are generated completely, then
 one file in phase 3 is regenerated with fresh feedback (so each repeat writes a new version)
-through Dagster, in the same process and on the same instance.  Measured per size:
+through Dagster, in the same process and on the same instance, alternating the two sizes so that
+machine load affects both alike.  Measured per size:
 
 * **regenerate**: the Dagster run that rewrites the one file (load the run, one agent call, store
   the version, per-file checks, metadata with diff and history): what "pay for one file" means.
   Target: 500-file / 6-file ≤ 1.5×.
-* **revalidate**: what ``docsgen regenerate`` adds afterwards (phase gate, batch re-approval, final
-  cross-validation, bundle, stale status of later phases).  This one rightly grows with the size of
-  the phase and the doc set: every rule runs over them again.
+* **full command**: ``docsgen regenerate`` end to end, timed apart: the same one-file run, then the
+  phase gate, batch re-approval, final cross-validation, bundle and stale status of later phases.
+  The revalidation part may grow with the size of the phase and doc set: every rule runs over
+  them again.
 * agent calls per regeneration (must be 1).
 
     .venv/bin/python benchmarks/regeneration_scaling.py [--sizes 6 500] [--repeats 3]
@@ -67,118 +69,127 @@ def synthetic_blueprint(n_files: int) -> str:
     return yaml.safe_dump({"name": f"synthetic-{n_files}", "version": 1, "phases": phases}, sort_keys=False)
 
 
-def measure(n_files: int, repeats: int, workdir: Path) -> dict[str, Any]:
-    home = workdir / f"home-{n_files}"
-    os.environ["DOCSGEN_HOME"] = str(home)
-    os.environ["DAGSTER_HOME"] = str(home / "dagster")
-    from docsgen_pipeline.agents.base import Agent, FileReply, PlanReply, PlanRequest, WriteRequest
-    from docsgen_pipeline.agents.template.agent import TemplateAgent
-    from docsgen_pipeline.blueprint import parse_blueprint
-    from docsgen_pipeline.cli.instance import get_instance, prepare_dagster_home
-    from docsgen_pipeline.cli.regenerate import regenerate_run
-    from docsgen_pipeline.dagster_layer.definitions import build_definitions
-    from docsgen_pipeline.dagster_layer.execute import (
-        approve_phase,
-        ensure_partition,
-        execute,
-        execute_final,
-        execute_phase,
-    )
-    from docsgen_pipeline.dagster_layer.jobs import BATCH_JOB
-    from docsgen_pipeline.dagster_layer.keys import file_key
-    from docsgen_pipeline.dagster_layer.partitions import FEEDBACK_TAG, REASON_TAG, REQUESTED_BY_TAG
-    from docsgen_pipeline.dagster_layer.resources import AgentResource
-    from docsgen_pipeline.docs_run import DocsRun
-    from docsgen_pipeline.regeneration import resolve_targets
-    from docsgen_pipeline.registration import register_docs_run
-    from docsgen_pipeline.store import ArtifactStore
+class Subject:
+    """One generated docs run of a synthetic blueprint, ready to regenerate one of its files."""
 
-    class Counting:
-        name = "template"
+    def __init__(self, n_files: int, workdir: Path) -> None:
+        from docsgen_pipeline.agents.base import Agent, FileReply, PlanReply, PlanRequest, WriteRequest
+        from docsgen_pipeline.agents.template.agent import TemplateAgent
+        from docsgen_pipeline.blueprint import parse_blueprint
+        from docsgen_pipeline.dagster_layer.definitions import build_definitions
+        from docsgen_pipeline.dagster_layer.execute import (
+            approve_phase,
+            ensure_partition,
+            execute_final,
+            execute_phase,
+        )
+        from docsgen_pipeline.dagster_layer.jobs import BATCH_JOB
+        from docsgen_pipeline.dagster_layer.resources import AgentResource
+        from docsgen_pipeline.registration import register_docs_run
+        from docsgen_pipeline.store import ArtifactStore
 
-        def __init__(self) -> None:
-            self.inner, self.lock, self.writes = TemplateAgent(), threading.Lock(), 0
+        class Counting:
+            name = "template"
 
-        def identity(self) -> dict[str, str]:
-            return self.inner.identity()
+            def __init__(self) -> None:
+                self.inner, self.lock, self.writes = TemplateAgent(), threading.Lock(), 0
 
-        def plan_phase(self, request: PlanRequest) -> PlanReply:
-            return self.inner.plan_phase(request)
+            def identity(self) -> dict[str, str]:
+                return self.inner.identity()
 
-        def write_file(self, request: WriteRequest) -> FileReply:
-            with self.lock:
-                self.writes += 1
-            return self.inner.write_file(request)
+            def plan_phase(self, request: PlanRequest) -> PlanReply:
+                return self.inner.plan_phase(request)
 
-    counter = Counting()
+            def write_file(self, request: WriteRequest) -> FileReply:
+                with self.lock:
+                    self.writes += 1
+                return self.inner.write_file(request)
 
-    class CountingResource(AgentResource):
-        def build(self, run_agent: dict[str, object] | None = None, budget_ledger: Path | None = None) -> Agent:
-            return counter
+        counter = Counting()
 
-    prepare_dagster_home()
-    blueprint = parse_blueprint(synthetic_blueprint(n_files), f"synthetic-{n_files}")
-    store = ArtifactStore(home / "artifacts")
-    run_id = f"bench-{n_files}"
-    register_docs_run(
-        store,
-        brief_text=BRIEF.read_text(),
-        brief_format="yaml",
-        brief_source=str(BRIEF),
-        blueprint=blueprint,
-        run_id=run_id,
-    )
-    started = time.perf_counter()
-    defs = build_definitions(blueprint, store.root, agent=CountingResource())
-    defs.get_job_def(BATCH_JOB)
-    build_s = time.perf_counter() - started
-    instance = get_instance()
-    ensure_partition(instance, run_id)
-    started = time.perf_counter()
-    for phase in blueprint.phases:
-        outcome = execute_phase(defs, instance, run_id, phase.number)
-        assert outcome.success, outcome.failure
-        assert approve_phase(defs, instance, run_id, phase.number, approver="batch").success
-    assert execute_final(defs, instance, run_id).success
-    generate_s = time.perf_counter() - started
+        class CountingResource(AgentResource):
+            def build(self, run_agent: dict[str, object] | None = None, budget_ledger: Path | None = None) -> Agent:
+                return counter
 
-    phase3 = blueprint.phases[3]
-    target = phase3.files[len(phase3.files) // 2]
-    regen_times, revalidate_times, calls = [], [], []
-    for repeat in range(repeats):
-        tags = {REQUESTED_BY_TAG: "bench", REASON_TAG: "feedback", FEEDBACK_TAG: f"Revision {repeat}: tighten it."}
-        counter.writes = 0
+        self.n_files, self.counter = n_files, counter
+        self.blueprint = parse_blueprint(synthetic_blueprint(n_files), f"synthetic-{n_files}")
+        # One instance and store for both sizes: "same run" conditions, only the doc set differs.
+        self.store = ArtifactStore(workdir / "artifacts")
+        self.run_id = f"bench-{n_files}"
+        register_docs_run(
+            self.store,
+            brief_text=BRIEF.read_text(),
+            brief_format="yaml",
+            brief_source=str(BRIEF),
+            blueprint=self.blueprint,
+            run_id=self.run_id,
+        )
         started = time.perf_counter()
-        outcome = execute(defs, instance, BATCH_JOB, run_id, tags, asset_selection=[file_key(phase3, target)])
-        regen_times.append(time.perf_counter() - started)
+        self.defs = build_definitions(self.blueprint, self.store.root, agent=CountingResource())
+        self.defs.get_job_def(BATCH_JOB)
+        self.build_s = time.perf_counter() - started
+        from docsgen_pipeline.cli.instance import get_instance
+
+        self.instance = get_instance()
+        ensure_partition(self.instance, self.run_id)
+        started = time.perf_counter()
+        for phase in self.blueprint.phases:
+            outcome = execute_phase(self.defs, self.instance, self.run_id, phase.number)
+            assert outcome.success, outcome.failure
+            assert approve_phase(self.defs, self.instance, self.run_id, phase.number, approver="batch").success
+        assert execute_final(self.defs, self.instance, self.run_id).success
+        self.generate_s = time.perf_counter() - started
+        phase3 = self.blueprint.phases[3]
+        self.phase3, self.target = phase3, phase3.files[len(phase3.files) // 2]
+        self.regenerate_s: list[float] = []
+        self.command_s: list[float] = []
+        self.calls: list[int] = []
+
+    def regenerate_once(self, repeat: int) -> None:
+        """Time the one-file Dagster run, then the full ``docsgen regenerate`` path (apart)."""
+        from docsgen_pipeline.cli.regenerate import regenerate_run
+        from docsgen_pipeline.dagster_layer.execute import execute
+        from docsgen_pipeline.dagster_layer.jobs import BATCH_JOB
+        from docsgen_pipeline.dagster_layer.keys import file_key
+        from docsgen_pipeline.dagster_layer.partitions import FEEDBACK_TAG, REASON_TAG, REQUESTED_BY_TAG
+        from docsgen_pipeline.docs_run import DocsRun
+        from docsgen_pipeline.regeneration import resolve_targets
+
+        tags = {REQUESTED_BY_TAG: "bench", REASON_TAG: "feedback", FEEDBACK_TAG: f"Revision {repeat}: tighten it."}
+        self.counter.writes = 0
+        started = time.perf_counter()
+        selection = [file_key(self.phase3, self.target)]
+        outcome = execute(self.defs, self.instance, BATCH_JOB, self.run_id, tags, asset_selection=selection)
+        self.regenerate_s.append(time.perf_counter() - started)
         assert outcome.success, outcome.failure
-        calls.append(counter.writes)
-        # The full command path once more (files + gate + approval + final + staleness), timed apart.
-        run = DocsRun.load(store, run_id)
-        counter.writes = 0
+        self.calls.append(self.counter.writes)
+        run = DocsRun.load(self.store, self.run_id)
+        self.counter.writes = 0
         started = time.perf_counter()
         summary = regenerate_run(
             run,
-            resolve_targets(run, [target.key], None),
+            resolve_targets(run, [self.target.key], None),
             requested_by="bench",
             reason="feedback",
             feedback=f"Revision {repeat}b: tighten it more.",
-            defs=defs,
+            defs=self.defs,
         )
-        revalidate_times.append(time.perf_counter() - started)
+        self.command_s.append(time.perf_counter() - started)
         assert summary["ok"], summary
-        assert counter.writes == 1
-    version = DocsRun.load(store, run_id).latest_file(target.key)
-    assert version is not None and version.version == 1 + 2 * repeats
-    return {
-        "files": n_files,
-        "build_defs_s": build_s,
-        "generate_all_s": generate_s,
-        "regenerate_s": statistics.median(regen_times),
-        "regenerate_runs": regen_times,
-        "command_s": statistics.median(revalidate_times),
-        "agent_calls": max(calls),
-    }
+        assert self.counter.writes == 1
+        latest = DocsRun.load(self.store, self.run_id).latest_file(self.target.key)
+        assert latest is not None and latest.version == 1 + 2 * (repeat + 1)
+
+    def row(self) -> dict[str, Any]:
+        return {
+            "files": self.n_files,
+            "build_defs_s": self.build_s,
+            "generate_all_s": self.generate_s,
+            "regenerate_s": statistics.median(self.regenerate_s),
+            "regenerate_min_s": min(self.regenerate_s),
+            "command_s": statistics.median(self.command_s),
+            "agent_calls": max(self.calls),
+        }
 
 
 def main() -> int:
@@ -190,18 +201,29 @@ def main() -> int:
     import logging
 
     logging.disable(logging.WARNING)
-    results = []
     with tempfile.TemporaryDirectory(prefix="docsgen-regen-bench-") as tmp:
+        os.environ["DOCSGEN_HOME"] = str(Path(tmp) / "home")
+        os.environ["DAGSTER_HOME"] = str(Path(tmp) / "home" / "dagster")
+        from docsgen_pipeline.cli.instance import prepare_dagster_home
+
+        prepare_dagster_home()
+        subjects = []
         for size in args.sizes:
-            results.append(measure(size, args.repeats, Path(tmp)))
-            print(f"measured {size} files", file=sys.stderr)
+            subjects.append(Subject(size, Path(tmp) / "home"))
+            print(f"generated {size} files", file=sys.stderr)
+        # Alternate the sizes so machine load drifts affect both alike.
+        for repeat in range(args.repeats):
+            for subject in subjects:
+                subject.regenerate_once(repeat)
+        results = [subject.row() for subject in subjects]
     small, large = results
     print("| doc set | build defs | generate all | regenerate 1 file (median) | full `regenerate` command (median) |")
     print("| --- | --- | --- | --- | --- |")
     for r in results:
         print(
             f"| {r['files']} files | {r['build_defs_s']:.2f} s | {r['generate_all_s']:.1f} s | "
-            f"{r['regenerate_s']:.2f} s ({r['agent_calls']} agent call) | {r['command_s']:.2f} s |"
+            f"{r['regenerate_s']:.2f} s (min {r['regenerate_min_s']:.2f} s; {r['agent_calls']} agent call) | "
+            f"{r['command_s']:.2f} s |"
         )
     ratio = large["regenerate_s"] / small["regenerate_s"]
     command_ratio = large["command_s"] / small["command_s"]
