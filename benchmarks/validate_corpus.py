@@ -3,10 +3,10 @@
     python benchmarks/validate_corpus.py OUT --files 500 [--seed 7]
 
 Writes ``OUT/docs/sNN/page-NNNN.md`` (every file ~10 KB of realistic Markdown: front matter,
-headings with duplicates and ``{#id}`` anchors, tables, lists, reference-style, angle-bracket and
-percent-encoded links, HTML anchors, code spans and fences holding link-like text), plus
+headings with duplicates and ``{#id}`` anchors, tables, lists, reference-style and angle-bracket
+links, HTML anchors, code spans and fences holding link-like text), plus
 ``OUT/defects.json`` listing every injected defect (file, line, kind, target) and configs for the
-peer tools (``mkdocs.yml``, ``.markdown-link-check.json``).  Valid links only use forms every
+peer tools (``mkdocs.yml``, ``.markdown-link-check.json``).  Valid links only use forms real
 renderers understand (GitHub slugs, MkDocs attr_list `{#id}` anchors, HTML
 anchors), so a peer's extra findings are false alarms against those renderers.
 """
