@@ -66,12 +66,25 @@ class Result:
     hits: list[Hit] = field(default_factory=list)
 
 
-def run(cmd: list[str], cwd: Path) -> tuple[float, float, float, str]:
-    """(wall s, cpu s, peak RSS MB, stdout+stderr) of one command."""
+class TimedOut(Exception):
+    pass
+
+
+def run(cmd: list[str], cwd: Path, timeout: float | None = None) -> tuple[float, float, float, str]:
+    """(wall s, cpu s, peak RSS MB, stdout+stderr) of one command; TimedOut after ``timeout`` s."""
     with tempfile.TemporaryFile() as out:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
-        _, _, usage = os.wait4(proc.pid, 0)
+        while True:
+            pid, _, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if timeout is not None and time.perf_counter() - start > timeout:
+                proc.kill()
+                os.wait4(proc.pid, 0)
+                proc.returncode = -9
+                raise TimedOut(f"killed after {timeout:.0f} s")
+            time.sleep(0.02)
         wall = time.perf_counter() - start
         proc.returncode = 0  # reaped by wait4
         out.seek(0)
@@ -240,7 +253,9 @@ def bench_docsgen(corpus: Path, repeat: int, defects: list[dict[str, object]]) -
     return [cold, warm]
 
 
-def bench(size: int, work: Path, npm_prefix: Path, repeat: int, peer_repeat: int) -> list[Result]:
+def bench(
+    size: int, work: Path, npm_prefix: Path, repeat: int, peer_repeat: int, timeout: float | None = None
+) -> list[Result]:
     corpus = work / f"corpus-{size}"
     if not (corpus / "defects.json").exists():
         shutil.rmtree(corpus, ignore_errors=True)
@@ -248,19 +263,26 @@ def bench(size: int, work: Path, npm_prefix: Path, repeat: int, peer_repeat: int
     defects = json.loads((corpus / "defects.json").read_text(encoding="utf-8"))
     files = sum(1 for _ in (corpus / "docs").rglob("*.md"))
     results = bench_docsgen(corpus, repeat, defects)
+    print(table(size, results), flush=True)  # as it goes: the peers can take many minutes
     for tool in tools(npm_prefix, work / f"site-{size}"):
         cmd = tool.command(corpus)
         if cmd is None:
             results.append(Result(tool.name, files, 0, 0, 0, tool.checks, note="not installed: skipped"))
             continue
         best: Result | None = None
-        for _ in range(repeat if not tool.checks else peer_repeat):
-            wall, cpu, rss, out = run(cmd, corpus)
-            if best is None or wall < best.wall:
-                best = Result(tool.name, files, wall, cpu, rss, tool.checks, hits=tool.parse(out))
+        try:
+            for _ in range(repeat if not tool.checks else peer_repeat):
+                wall, cpu, rss, out = run(cmd, corpus, timeout)
+                if best is None or wall < best.wall:
+                    best = Result(tool.name, files, wall, cpu, rss, tool.checks, hits=tool.parse(out))
+        except TimedOut as exc:
+            results.append(Result(tool.name, files, 0, 0, 0, tool.checks, note=str(exc)))
+            print(table(size, results[-1:]), flush=True)
+            continue
         assert best is not None
         score(best, defects)
         results.append(best)
+        print(table(size, results[-1:]), flush=True)
     return results
 
 
@@ -287,12 +309,14 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "docsgen-bench")
     parser.add_argument("--npm-prefix", type=Path, default=Path(tempfile.gettempdir()) / "docsgen-bench-peers")
     parser.add_argument("--json", type=Path, help="also write the raw results here")
+    parser.add_argument("--timeout", type=float, help="kill a peer run after this many seconds")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     print(f"cores: {os.cpu_count()}, load average: {os.getloadavg()[0]:.1f}")
     everything = {}
     for size in args.files:
-        results = bench(size, args.work, args.npm_prefix, args.repeat, args.peer_repeat)
+        results = bench(size, args.work, args.npm_prefix, args.repeat, args.peer_repeat, args.timeout)
+        print("summary:", flush=True)
         print(table(size, results), flush=True)
         print()
         everything[size] = [{k: v for k, v in r.__dict__.items() if k != "hits"} for r in results]
