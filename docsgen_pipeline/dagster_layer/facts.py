@@ -25,7 +25,7 @@ from docsgen_pipeline.dagster_layer.keys import (
     validation_key,
 )
 from docsgen_pipeline.dagster_layer.partitions import RUN_TAG
-from docsgen_pipeline.docs_run import APPROVALS, PLANS, DocsRun, approval_name, plan_name
+from docsgen_pipeline.docs_run import APPROVALS, FINAL_REPORT, PLANS, REPORTS, DocsRun, approval_name, plan_name
 from docsgen_pipeline.gate import CROSS_CHECKS
 from docsgen_pipeline.lifecycle import (
     ApprovalFact,
@@ -293,3 +293,27 @@ def approval_is_current(store: ArtifactStore, run_id: str, phase: int) -> bool:
         number=phase, expected_files=len(planned), current_files=current, approval=_approval(store, run_id, phase)
     )
     return phase_approved(facts)
+
+
+def may_advance(store: ArtifactStore, run_id: str) -> bool:
+    """Cheap store-only pre-check for the advance sensor: False only when no step can be waiting.
+
+    Mirrors :func:`docsgen_pipeline.lifecycle.next_step`: some phase N is approved while phase N+1
+    has no plan, or the last phase's approval is newer than the final report.  Reading a few
+    version indexes costs far less than :func:`collect`, which the sensor then runs for candidates.
+    """
+    if cancel_fact(store, run_id) is not None:
+        return False
+    phases = len(DocsRun.load(store, run_id).blueprint.phases)
+    for number in range(phases):
+        approval = store.latest(run_id, APPROVALS, approval_name(number))
+        if approval is None:
+            continue
+        if number + 1 < phases:
+            if store.latest(run_id, PLANS, plan_name(number + 1)) is None:
+                return True
+            continue
+        report = store.latest(run_id, REPORTS, FINAL_REPORT)
+        if report is None or epoch(report.created_at) < epoch(approval.created_at):
+            return True
+    return False

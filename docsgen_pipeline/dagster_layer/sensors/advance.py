@@ -13,7 +13,7 @@ import dagster as dg
 
 from docsgen_pipeline.blueprint import Blueprint
 from docsgen_pipeline.dagster_layer.automation import Jobs, job_by_name
-from docsgen_pipeline.dagster_layer.facts import collect
+from docsgen_pipeline.dagster_layer.facts import collect, may_advance
 from docsgen_pipeline.dagster_layer.jobs import FINAL_JOB, phase_job_name
 from docsgen_pipeline.dagster_layer.partitions import DOCS_RUNS, REQUESTED_BY_TAG, RUN_TAG
 from docsgen_pipeline.dagster_layer.resources import ArtifactStoreResource
@@ -32,7 +32,7 @@ def advance_requests(instance: dg.DagsterInstance, store: ArtifactStoreResource)
     artifacts = store.get()
     requests = []
     for run_id in instance.get_dynamic_partitions(DOCS_RUNS):
-        if not artifacts.has_run(run_id):
+        if not artifacts.has_run(run_id) or not may_advance(artifacts, run_id):
             continue
         step = next_step(collect(instance, artifacts, run_id))
         if step is None:
