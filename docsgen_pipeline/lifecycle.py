@@ -430,7 +430,7 @@ def next_action(state: RunState, run_id: str) -> str:
         if state.retryable:
             return f"retry phase {state.phase_label()}: docsgen approve {run_id} --resume"
         if state.at_final:
-            return f"read the final validation report: docsgen status {run_id} --json"
+            return f"read final-validation.md, then revise a phase: docsgen reject {run_id} --phase N --note TEXT"
         return f"revise phase {phase}: docsgen reject {run_id} --phase {phase} --note TEXT"
     if state.status is Status.RUNNING:
         if state.active:

@@ -231,6 +231,7 @@ def test_next_action_and_staleness() -> None:
     awaiting = _state(S.AWAITING_APPROVAL, 3)
     assert next_action(awaiting, "acme-1") == "approve phase 3: docsgen approve acme-1 --phase 3 --by NAME"
     assert "docsgen reject acme-1 --phase 3" in next_action(_state(S.FAILED, 3), "acme-1")
+    assert "final-validation.md" in next_action(_state(S.FAILED, FINAL), "acme-1")
     crashed = replace(_state(S.FAILED, 3), retryable=True)
     assert next_action(crashed, "acme-1") == "retry phase 3: docsgen approve acme-1 --resume"
     assert "docsgen cancel acme-1" in next_action(replace(_state(S.RUNNING), active=True), "acme-1")
