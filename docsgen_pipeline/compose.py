@@ -53,9 +53,16 @@ def link_targets(run: DocsRun, current: PhasePlan | None) -> list[LinkTarget]:
     for phase in run.blueprint.phases:
         for planned in phase.files:
             filename = run.filenames[planned.key]
-            text = run.file_text(planned.key) if (current is None or phase.number < current.phase) else None
-            if text is not None:
-                headings = _headings(text)
+            record = run.latest_file(planned.key) if (current is None or phase.number < current.phase) else None
+            if record is not None:
+                # Headings recorded when the version was written spare re-parsing every earlier file
+                # (keeps regenerating one file cheap in a large doc set).
+                stored = record.meta.get("headings")
+                headings = (
+                    [str(h) for h in stored]
+                    if isinstance(stored, list)
+                    else _headings(run.file_text(planned.key) or "")
+                )
             elif planned.key in planned_outline:
                 file_plan = planned_outline[planned.key]
                 headings = [file_plan.title if planned.key != run.blueprint.root.key else run.brief.name]

@@ -27,6 +27,7 @@ from docsgen_pipeline.dagster_layer.runtime import load_run, user_errors, versio
 from docsgen_pipeline.docs_run import FILES, PLANS, DocsRun, plan_name
 from docsgen_pipeline.gate import file_check_result, write_phase_report
 from docsgen_pipeline.generation import iter_generate_files
+from docsgen_pipeline.markdown.document import parse_document
 from docsgen_pipeline.planning import PhasePlan
 from docsgen_pipeline.regeneration import (
     RegenerationRecord,
@@ -264,6 +265,7 @@ def _write_files(
                 "plan_version": plan_version,
                 "dagster_run_id": write.dagster_run_id,
                 "root_run_id": write.root_run_id,
+                "headings": [h.text for h in parse_document(text).headings],
             },
         )
         if before is not None:
