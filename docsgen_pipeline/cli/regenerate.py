@@ -21,7 +21,7 @@ import dagster as dg
 from docsgen_pipeline.blueprint import load_blueprint
 from docsgen_pipeline.cli.instance import get_definitions, get_instance
 from docsgen_pipeline.dagster_layer.execute import approve_phase, ensure_partition, execute, execute_final
-from docsgen_pipeline.dagster_layer.facts import IN_PROCESS_TAG, collect
+from docsgen_pipeline.dagster_layer.facts import IN_PROCESS_TAG, approval_is_current, collect
 from docsgen_pipeline.dagster_layer.jobs import BATCH_JOB, FINAL_JOB
 from docsgen_pipeline.dagster_layer.keys import CROSS_VALIDATION_KEY, file_key, plan_key, validation_key
 from docsgen_pipeline.dagster_layer.partitions import FEEDBACK_TAG, REASON_TAG, REQUESTED_BY_TAG
@@ -97,9 +97,9 @@ def regenerate_run(
             summary["ok"] = False
             entry["approval"] = "invalidated"
             break
-        if not any(r.changed for r in records):
+        if approval_is_current(run.store, run.run_id, target.phase):
             # Identical texts are the same versions: the phase's approval still covers them.
-            entry["approval"] = "unchanged (no file changed)"
+            entry["approval"] = "unchanged (still covers every file)"
         elif batch:
             approval = approve_phase(
                 defs,
