@@ -7,8 +7,10 @@ through Dagster, in the same process and on the same instance, alternating the t
 machine load affects both alike.  Measured per size:
 
 * **regenerate**: the Dagster run that rewrites the one file (load the run, one agent call, store
-  the version, per-file checks, metadata with diff and history): what "pay for one file" means.
-  Target: 500-file / 6-file ≤ 1.5×.
+  the version, per-file checks, metadata with diff and history), in the phase's job as
+  ``docsgen regenerate`` runs it: what "pay for one file" means.  Target: 500-file / 6-file ≤ 1.5×.
+  The same run through the all-assets job (what a UI selection launches) is shown beside it:
+  Dagster snapshots the whole job per run, which grows with the number of assets.
 * **full command**: ``docsgen regenerate`` end to end, timed apart: the same one-file run, then the
   phase gate, batch re-approval, final cross-validation, bundle and stale status of later phases.
   The revalidation part may grow with the size of the phase and doc set: every rule runs over
@@ -142,6 +144,7 @@ class Subject:
         phase3 = self.blueprint.phases[3]
         self.phase3, self.target = phase3, phase3.files[len(phase3.files) // 2]
         self.regenerate_s: list[float] = []
+        self.ui_s: list[float] = []
         self.command_s: list[float] = []
         self.calls: list[int] = []
 
@@ -149,20 +152,22 @@ class Subject:
         """Time the one-file Dagster run, then the full ``docsgen regenerate`` path (apart)."""
         from docsgen_pipeline.cli.regenerate import regenerate_run
         from docsgen_pipeline.dagster_layer.execute import execute
-        from docsgen_pipeline.dagster_layer.jobs import BATCH_JOB
+        from docsgen_pipeline.dagster_layer.jobs import BATCH_JOB, phase_job_name
         from docsgen_pipeline.dagster_layer.keys import file_key
         from docsgen_pipeline.dagster_layer.partitions import FEEDBACK_TAG, REASON_TAG, REQUESTED_BY_TAG
         from docsgen_pipeline.docs_run import DocsRun
         from docsgen_pipeline.regeneration import resolve_targets
 
-        tags = {REQUESTED_BY_TAG: "bench", REASON_TAG: "feedback", FEEDBACK_TAG: f"Revision {repeat}: tighten it."}
-        self.counter.writes = 0
-        started = time.perf_counter()
         selection = [file_key(self.phase3, self.target)]
-        outcome = execute(self.defs, self.instance, BATCH_JOB, self.run_id, tags, asset_selection=selection)
-        self.regenerate_s.append(time.perf_counter() - started)
-        assert outcome.success, outcome.failure
-        self.calls.append(self.counter.writes)
+        # As `docsgen regenerate` runs it (the phase's job), then as the UI does (a job over every asset).
+        for job, times, label in ((phase_job_name(3), self.regenerate_s, "a"), (BATCH_JOB, self.ui_s, "u")):
+            tags = {REQUESTED_BY_TAG: "bench", REASON_TAG: "feedback", FEEDBACK_TAG: f"Revision {repeat}{label}."}
+            self.counter.writes = 0
+            started = time.perf_counter()
+            outcome = execute(self.defs, self.instance, job, self.run_id, tags, asset_selection=selection)
+            times.append(time.perf_counter() - started)
+            assert outcome.success, outcome.failure
+            self.calls.append(self.counter.writes)
         run = DocsRun.load(self.store, self.run_id)
         self.counter.writes = 0
         started = time.perf_counter()
@@ -178,7 +183,7 @@ class Subject:
         assert summary["ok"], summary
         assert self.counter.writes == 1
         latest = DocsRun.load(self.store, self.run_id).latest_file(self.target.key)
-        assert latest is not None and latest.version == 1 + 2 * (repeat + 1)
+        assert latest is not None and latest.version == 1 + 3 * (repeat + 1)
 
     def row(self) -> dict[str, Any]:
         return {
@@ -187,6 +192,7 @@ class Subject:
             "generate_all_s": self.generate_s,
             "regenerate_s": statistics.median(self.regenerate_s),
             "regenerate_min_s": min(self.regenerate_s),
+            "ui_s": statistics.median(self.ui_s),
             "command_s": statistics.median(self.command_s),
             "agent_calls": max(self.calls),
         }
@@ -217,17 +223,22 @@ def main() -> int:
                 subject.regenerate_once(repeat)
         results = [subject.row() for subject in subjects]
     small, large = results
-    print("| doc set | build defs | generate all | regenerate 1 file (median) | full `regenerate` command (median) |")
-    print("| --- | --- | --- | --- | --- |")
+    print(
+        "| doc set | build defs | generate all | regenerate 1 file, phase job (median) | same, UI all-assets job "
+        "| full `regenerate` command |"
+    )
+    print("| --- | --- | --- | --- | --- | --- |")
     for r in results:
         print(
             f"| {r['files']} files | {r['build_defs_s']:.2f} s | {r['generate_all_s']:.1f} s | "
             f"{r['regenerate_s']:.2f} s (min {r['regenerate_min_s']:.2f} s; {r['agent_calls']} agent call) | "
-            f"{r['command_s']:.2f} s |"
+            f"{r['ui_s']:.2f} s | {r['command_s']:.2f} s |"
         )
     ratio = large["regenerate_s"] / small["regenerate_s"]
+    ui_ratio = large["ui_s"] / small["ui_s"]
     command_ratio = large["command_s"] / small["command_s"]
     print(f"\nregenerate-one-file ratio {large['files']}/{small['files']} files: {ratio:.2f}x (target <= 1.5x)")
+    print(f"UI all-assets job ratio (Dagster snapshots the whole job per run): {ui_ratio:.2f}x")
     print(f"full command ratio (includes revalidating the whole phase and doc set): {command_ratio:.2f}x")
     return 0 if ratio <= 1.5 else 1
 

@@ -22,7 +22,7 @@ from docsgen_pipeline.blueprint import load_blueprint
 from docsgen_pipeline.cli.instance import get_definitions, get_instance
 from docsgen_pipeline.dagster_layer.execute import approve_phase, ensure_partition, execute, execute_final
 from docsgen_pipeline.dagster_layer.facts import IN_PROCESS_TAG, approval_is_current, collect
-from docsgen_pipeline.dagster_layer.jobs import BATCH_JOB, FINAL_JOB
+from docsgen_pipeline.dagster_layer.jobs import FINAL_JOB, phase_job_name
 from docsgen_pipeline.dagster_layer.keys import CROSS_VALIDATION_KEY, file_key, plan_key, validation_key
 from docsgen_pipeline.dagster_layer.partitions import FEEDBACK_TAG, REASON_TAG, REQUESTED_BY_TAG
 from docsgen_pipeline.dagster_layer.staleness import stale_phases
@@ -82,7 +82,9 @@ def regenerate_run(
         if target.whole_phase:
             selection.insert(0, plan_key(target.phase))
         selection.append(validation_key(target.phase))
-        outcome = execute(defs, instance, BATCH_JOB, run.run_id, tags, asset_selection=selection)
+        # The phase's own job: Dagster snapshots the job per run, and the phase job is a fifth of the graph.
+        job = phase_job_name(target.phase)
+        outcome = execute(defs, instance, job, run.run_id, tags, asset_selection=selection)
         records = [r for r in regenerations(run.store, run.run_id) if r.dagster_run_id == outcome.dagster_run_id]
         entry: dict[str, Any] = {
             "phase": target.phase,
