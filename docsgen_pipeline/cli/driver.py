@@ -8,6 +8,7 @@ caller holds the docs run's execution lock (:func:`docsgen_pipeline.locks.execut
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass
 
@@ -16,10 +17,26 @@ import dagster as dg
 
 from docsgen_pipeline.blueprint import Blueprint
 from docsgen_pipeline.cli.instance import get_definitions, get_instance
-from docsgen_pipeline.dagster_layer.execute import approve_phase, ensure_partition, execute_final, execute_phase
+from docsgen_pipeline.dagster_layer.execute import (
+    approve_phase,
+    ensure_partition,
+    execute,
+    execute_final,
+    execute_phase,
+)
 from docsgen_pipeline.dagster_layer.facts import IN_PROCESS_TAG, collect
+from docsgen_pipeline.dagster_layer.jobs import BATCH_JOB
+from docsgen_pipeline.dagster_layer.keys import (
+    BRIEF_KEY,
+    BUNDLE_KEY,
+    CROSS_VALIDATION_KEY,
+    approval_key,
+    file_key,
+    plan_key,
+    validation_key,
+)
 from docsgen_pipeline.dagster_layer.partitions import REASON_TAG
-from docsgen_pipeline.docs_run import BUNDLES, FINAL_REPORT, REPORTS, report_name
+from docsgen_pipeline.docs_run import APPROVALS, BUNDLES, FINAL_REPORT, REPORTS, DocsRun, approval_name, report_name
 from docsgen_pipeline.errors import LifecycleError, RunLockedError
 from docsgen_pipeline.lifecycle import RunFacts, RunState, Status, derive, next_action
 from docsgen_pipeline.locks import execution_lock
@@ -107,7 +124,63 @@ def continue_run(session: Session, run_id: str, retry: bool = False, results: bo
             click.echo(f"phase {state.phase} awaits approval", err=True)
             click.echo(next_action(state, run_id), err=not results)
             return 0
+        if facts.review_mode == "batch" and not state.at_final and not facts.phases[state.phase].planned:
+            marker = (state.status, state.phase, "batch")
+            if marker not in executed:
+                executed.add(marker)
+                _run_batch(session, run_id, state.phase)
+                continue
         _step(session, run_id, state, facts, executed)
+
+
+def _batch_keys(run: DocsRun, first_phase: int) -> list[dg.AssetKey]:
+    """Every asset from ``first_phase`` on (plans, files, gates, approvals) plus the final step."""
+    keys = [BRIEF_KEY] if first_phase == 0 else []
+    for phase in run.blueprint.phases[first_phase:]:
+        keys += [plan_key(phase.number), *(file_key(phase, f) for f in phase.files)]
+        keys += [validation_key(phase.number), approval_key(phase.number)]
+    return [*keys, CROSS_VALIDATION_KEY, BUNDLE_KEY]
+
+
+def _watch_approvals(session: Session, run_id: str, phases: list[int], stop: threading.Event) -> None:
+    """Print one progress line per phase as its approval lands (the Dagster run is still going)."""
+    started = time.monotonic()
+    seen = {n: len(session.store.history(run_id, APPROVALS, approval_name(n))) for n in phases}
+    pending = list(phases)
+    while pending and not stop.wait(0.2):
+        number = pending[0]
+        if len(session.store.history(run_id, APPROVALS, approval_name(number))) > seen[number]:
+            click.echo(f"phase {number}: gate passed, approved (batch) ({time.monotonic() - started:.1f} s)", err=True)
+            pending.pop(0)
+
+
+def _run_batch(session: Session, run_id: str, first_phase: int) -> None:
+    """Batch mode from a fresh phase: one Dagster run for the rest of the docs run.
+
+    Every step still runs, checks still block, and approvals are still recorded; doing it in one
+    run instead of a run per phase and per approval saves Dagster's per-run cost (about half of
+    a whole docs run with the offline agent).
+    """
+    run = DocsRun.load(session.store, run_id)
+    stop = threading.Event()
+    watcher = threading.Thread(
+        target=_watch_approvals,
+        args=(session, run_id, [p.number for p in run.blueprint.phases[first_phase:]], stop),
+        daemon=True,
+    )
+    watcher.start()
+    try:
+        execute(
+            session.defs,
+            session.instance,
+            BATCH_JOB,
+            run_id,
+            tags=IN_PROCESS_TAGS,
+            asset_selection=_batch_keys(run, first_phase),
+        )
+    finally:
+        stop.set()
+        watcher.join()
 
 
 def _step(

@@ -84,7 +84,8 @@ def test_cancel_mid_run_and_second_execution_refused(docsgen_home: Home, capsys:
         assert main(["status", "c-1", "--json"]) == 0
         status = json.loads(capsys.readouterr().out)
         assert (status["status"], status["phase"]) == ("Running", "2")
-        assert status["detail"] == "in flight: phase2_generate"
+        # A batch run executes as one Dagster run from its first fresh phase to the bundle.
+        assert status["detail"] == "in flight: docs_run_batch"
         assert status["next_action"] == "wait, or stop it: docsgen cancel c-1"
 
         # A second execution of the same docs run fails fast instead of interleaving.
@@ -107,7 +108,7 @@ def test_cancel_mid_run_and_second_execution_refused(docsgen_home: Home, capsys:
     status = json.loads(capsys.readouterr().out)
     assert (status["status"], status["detail"]) == ("Canceled", "canceled by bo: scope changed")
     # The in-flight Dagster run was terminated; nothing of phase 2's files was written.
-    runs = instance.get_runs(dg.RunsFilter(tags={RUN_TAG: "c-1"}, job_name="phase2_generate"))
+    runs = instance.get_runs(dg.RunsFilter(tags={RUN_TAG: "c-1"}, job_name="docs_run_batch"))
     assert [r.status for r in runs] == [dg.DagsterRunStatus.CANCELED]
     run = DocsRun.load(store, "c-1")
     assert run.phase_files(2) == {}
