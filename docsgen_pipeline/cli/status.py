@@ -66,6 +66,23 @@ def gather(run_ids: list[str], stale_after_days: float) -> list[dict[str, Any]]:
     return [describe(collect(instance, store, run_id), stale_after_days) for run_id in ids]
 
 
+def add_staleness(row: dict[str, Any]) -> None:
+    """Mark phases whose inputs changed after they were built (Dagster's stale status), with the
+    command that refreshes them; later phases are never rewritten on their own."""
+    from docsgen_pipeline.cli.instance import get_definitions
+    from docsgen_pipeline.dagster_layer.staleness import stale_phases
+    from docsgen_pipeline.docs_run import DocsRun
+
+    run = DocsRun.load(ArtifactStore(store_root()), row["run_id"])
+    stale = {
+        p.phase: p for p in stale_phases(get_instance(), get_definitions(run.blueprint), run.blueprint, run.run_id)
+    }
+    for phase in row["phases"]:
+        found = stale.get(phase["phase"])
+        phase["upstream_changed"] = bool(found and found.is_stale)
+        phase["refresh"] = found.command if found and found.is_stale else None
+
+
 def line(row: dict[str, Any]) -> str:
     stale = "  STALE" if row["stale"] else ""
     return (
@@ -87,6 +104,8 @@ def line(row: dict[str, Any]) -> str:
 def status(run_id: str | None, stale_after: float, as_json: bool) -> int:
     """Show each docs run's status, current phase, last event time and the next command."""
     rows = gather([run_id] if run_id else [], stale_after)
+    if run_id:
+        add_staleness(rows[0])
     if as_json:
         click.echo(json.dumps(rows[0] if run_id else rows, indent=2))
         return 0
@@ -103,6 +122,8 @@ def status(run_id: str | None, stale_after: float, as_json: bool) -> int:
                     f"    phase {phase['phase']}: files {phase['files']}, gate {phase['gate']}, "
                     f"approved by {approved}, revision rounds {phase['revision_rounds']}"
                 )
+                if phase["upstream_changed"]:
+                    click.echo(f"      stale (an earlier file changed): refresh with {phase['refresh']}")
     stale = [r["run_id"] for r in rows if r["stale"]]
     if stale:
         click.echo(f"{len(stale)} run(s) waiting longer than {stale_after:g} days: {', '.join(stale)}", err=True)

@@ -100,6 +100,12 @@ def test_human_output_names_versions_and_stale_phases(home: Home, capsys: pytest
     assert "phase 4 gate: passed; approval: re-approved (batch)" in err
     assert f"phase 5 is stale (its inputs changed; left untouched); refresh: docsgen regenerate {RUN} --phase 5" in err
 
+    # `docsgen status` shows the same staleness, with the command that refreshes the phase.
+    assert main(["status", RUN, "--json"]) == 0
+    phases = json.loads(capsys.readouterr().out)["phases"]
+    assert [p["upstream_changed"] for p in phases] == [False, False, False, False, False, True]
+    assert phases[5]["refresh"] == f"docsgen regenerate {RUN} --phase 5"
+
 
 def test_refuses_unplanned_files_and_a_changed_blueprint(
     home: Home, tmp_path: Path, capsys: pytest.CaptureFixture[str]
