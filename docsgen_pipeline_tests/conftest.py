@@ -6,10 +6,13 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import dagster as dg
 import pytest
 
+from docsgen_pipeline.blueprint import default_blueprint
+from docsgen_pipeline.registration import register_docs_run
 from docsgen_pipeline.store import ArtifactStore
 
 REPO = Path(__file__).resolve().parent.parent
@@ -26,6 +29,18 @@ class Home:
 
     def instance(self) -> dg.DagsterInstance:
         return dg.DagsterInstance.get()
+
+    def register(self, run_id: str, review_mode: Literal["batch", "interactive"] = "batch") -> None:
+        """Register a docs run of the Acme example brief with the default blueprint."""
+        register_docs_run(
+            self.store,
+            brief_text=(EXAMPLES / "acme-orders.yaml").read_text(),
+            brief_format="yaml",
+            brief_source="acme",
+            blueprint=default_blueprint(),
+            run_id=run_id,
+            review_mode=review_mode,
+        )
 
 
 @pytest.fixture

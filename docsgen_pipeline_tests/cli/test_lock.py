@@ -13,24 +13,12 @@ from docsgen_pipeline.dagster_layer.partitions import RUN_TAG
 from docsgen_pipeline.errors import RunLockedError
 from docsgen_pipeline.lifecycle import Status, derive
 from docsgen_pipeline.locks import execution_lock, is_locked
-from docsgen_pipeline.registration import register_docs_run
-from docsgen_pipeline_tests.conftest import EXAMPLES, Home
-
-
-def _register(home: Home, run_id: str) -> None:
-    register_docs_run(
-        home.store,
-        brief_text=(EXAMPLES / "acme-orders.yaml").read_text(),
-        brief_format="yaml",
-        brief_source="acme",
-        blueprint=default_blueprint(),
-        run_id=run_id,
-    )
+from docsgen_pipeline_tests.conftest import Home
 
 
 def test_lock_is_exclusive_and_names_its_holder(docsgen_home: Home) -> None:
     store = docsgen_home.store
-    _register(docsgen_home, "l-1")
+    docsgen_home.register("l-1")
     assert not is_locked(store, "l-1")
     with execution_lock(store, "l-1", "docsgen approve"):
         assert is_locked(store, "l-1")
@@ -51,7 +39,7 @@ def _add_run(instance: dg.DagsterInstance, status: dg.DagsterRunStatus, tags: di
 def test_launched_dagster_run_blocks_in_process_execution(docsgen_home: Home) -> None:
     store = docsgen_home.store
     instance = docsgen_home.instance()
-    _register(docsgen_home, "l-2")
+    docsgen_home.register("l-2")
     # An in-process run whose CLI process died (no lock held) is not in flight.
     _add_run(instance, dg.DagsterRunStatus.STARTED, {IN_PROCESS_TAG: "docsgen-cli"})
     assert collect(instance, store, "l-2").in_flight == ()

@@ -16,7 +16,6 @@ from docsgen_pipeline.dagster_layer.definitions import build_definitions
 from docsgen_pipeline.dagster_layer.execute import approve_phase, ensure_partition, execute_phase
 from docsgen_pipeline.dagster_layer.resources import AgentResource
 from docsgen_pipeline.docs_run import APPROVALS, FILES, DocsRun, approval_name
-from docsgen_pipeline.registration import register_docs_run
 from docsgen_pipeline_tests.conftest import EXAMPLES, Home
 
 
@@ -92,25 +91,13 @@ class _BrokenAgentResource(AgentResource):
         return _BrokenFirstFileAgent()
 
 
-def _register(home: Home, run_id: str) -> None:
-    register_docs_run(
-        home.store,
-        brief_text=(EXAMPLES / "acme-orders.yaml").read_text(),
-        brief_format="yaml",
-        brief_source="acme",
-        blueprint=default_blueprint(),
-        run_id=run_id,
-        review_mode="interactive",
-    )
-
-
 def test_refused_approvals(docsgen_home: Home, capsys: pytest.CaptureFixture[str]) -> None:
     blueprint = default_blueprint()
     store = docsgen_home.store
     instance = docsgen_home.instance()
 
     # 1. A phase whose gate failed.
-    _register(docsgen_home, "bad-1")
+    docsgen_home.register("bad-1", review_mode="interactive")
     broken = build_definitions(blueprint, store.root, agent=_BrokenAgentResource())
     ensure_partition(instance, "bad-1")
     assert not execute_phase(broken, instance, "bad-1", 0).success
@@ -122,7 +109,7 @@ def test_refused_approvals(docsgen_home: Home, capsys: pytest.CaptureFixture[str
     assert store.latest("bad-1", APPROVALS, approval_name(0)) is None
 
     # 2. A phase whose files changed after the gate ran.
-    _register(docsgen_home, "stale-1")
+    docsgen_home.register("stale-1", review_mode="interactive")
     defs = build_definitions(blueprint, store.root)
     ensure_partition(instance, "stale-1")
     assert execute_phase(defs, instance, "stale-1", 0).success

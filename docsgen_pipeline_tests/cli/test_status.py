@@ -7,28 +7,14 @@ import json
 import dagster as dg
 import pytest
 
-from docsgen_pipeline.blueprint import default_blueprint
 from docsgen_pipeline.cli.main import main
 from docsgen_pipeline.dagster_layer.partitions import RUN_TAG
-from docsgen_pipeline.registration import register_docs_run
-from docsgen_pipeline_tests.conftest import EXAMPLES, Home
-
-
-def _register(home: Home, run_id: str) -> None:
-    register_docs_run(
-        home.store,
-        brief_text=(EXAMPLES / "acme-orders.yaml").read_text(),
-        brief_format="yaml",
-        brief_source="acme",
-        blueprint=default_blueprint(),
-        run_id=run_id,
-        review_mode="interactive",
-    )
+from docsgen_pipeline_tests.conftest import Home
 
 
 def test_status_flags_runs_waiting_too_long(docsgen_home: Home, capsys: pytest.CaptureFixture[str]) -> None:
-    _register(docsgen_home, "s-1")
-    _register(docsgen_home, "s-2")
+    docsgen_home.register("s-1", review_mode="interactive")
+    docsgen_home.register("s-2", review_mode="interactive")
     instance = docsgen_home.instance()
     # s-1's phase 0 run failed (as a launched run that crashed would leave it).
     instance.add_run(
@@ -60,7 +46,7 @@ def test_status_of_unknown_run(docsgen_home: Home, capsys: pytest.CaptureFixture
 
 
 def test_resume_retries_a_failed_step(docsgen_home: Home, capsys: pytest.CaptureFixture[str]) -> None:
-    _register(docsgen_home, "s-3")
+    docsgen_home.register("s-3", review_mode="interactive")
     docsgen_home.instance().add_run(
         dg.DagsterRun(job_name="phase0_generate", status=dg.DagsterRunStatus.FAILURE, tags={RUN_TAG: "s-3"})
     )
