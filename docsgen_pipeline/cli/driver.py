@@ -142,7 +142,7 @@ def _batch_keys(run: DocsRun, first_phase: int) -> list[dg.AssetKey]:
     return [*keys, CROSS_VALIDATION_KEY, BUNDLE_KEY]
 
 
-def _watch_approvals(session: Session, run_id: str, phases: list[int], stop: threading.Event) -> None:
+def _watch_approvals(session: Session, run_id: str, phases: dict[int, int], stop: threading.Event) -> None:
     """Print one progress line per phase as its approval lands (the Dagster run is still going)."""
     started = time.monotonic()
     seen = {n: len(session.store.history(run_id, APPROVALS, approval_name(n))) for n in phases}
@@ -150,7 +150,10 @@ def _watch_approvals(session: Session, run_id: str, phases: list[int], stop: thr
     while pending and not stop.wait(0.2):
         number = pending[0]
         if len(session.store.history(run_id, APPROVALS, approval_name(number))) > seen[number]:
-            click.echo(f"phase {number}: gate passed, approved (batch) ({time.monotonic() - started:.1f} s)", err=True)
+            elapsed = time.monotonic() - started
+            click.echo(
+                f"phase {number}: {phases[number]} files, gate passed, approved (batch) ({elapsed:.1f} s)", err=True
+            )
             pending.pop(0)
 
 
@@ -165,7 +168,7 @@ def _run_batch(session: Session, run_id: str, first_phase: int) -> None:
     stop = threading.Event()
     watcher = threading.Thread(
         target=_watch_approvals,
-        args=(session, run_id, [p.number for p in run.blueprint.phases[first_phase:]], stop),
+        args=(session, run_id, {p.number: len(p.files) for p in run.blueprint.phases[first_phase:]}, stop),
         daemon=True,
     )
     watcher.start()

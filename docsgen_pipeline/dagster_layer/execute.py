@@ -48,7 +48,7 @@ def execute(
     job = defs.resolve_job_def(job_name)
     # The CLI reports progress itself; Dagster's console logger would bury it in DEBUG lines
     # (the full event log is still stored in the instance and shown in the UI).
-    config: dict[str, object] = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}, **(run_config or {})}
+    config: dict[str, object] = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}, **(run_config or {})}
     result = job.execute_in_process(
         instance=instance,
         partition_key=run_id,
