@@ -30,8 +30,11 @@ def _failure_message(result: dg.ExecuteInProcessResult) -> str:
         if event.event_type == dg.DagsterEventType.STEP_FAILURE and event.step_failure_data is not None:
             error = event.step_failure_data.user_failure_data
             description = error.description if error is not None else None
-            if not description and event.step_failure_data.error is not None:
-                description = event.step_failure_data.error.message.strip().splitlines()[-1]
+            cause = event.step_failure_data.error
+            while cause is not None and cause.cause is not None:  # the user code's error, not Dagster's wrapper
+                cause = cause.cause
+            if not description and cause is not None:
+                description = cause.message.strip().splitlines()[-1]
             messages.append(f"{event.step_key}: {description}")
     return "; ".join(messages) or "the run failed"
 
