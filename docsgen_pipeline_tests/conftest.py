@@ -22,6 +22,21 @@ warnings.filterwarnings("ignore", category=dg.PreviewWarning)
 warnings.filterwarnings("ignore", category=dg.BetaWarning)
 
 
+def register_example(
+    store: ArtifactStore, run_id: str, review_mode: Literal["batch", "interactive"] = "batch"
+) -> None:
+    """Register a docs run of the Acme example brief with the default blueprint."""
+    register_docs_run(
+        store,
+        brief_text=(EXAMPLES / "acme-orders.yaml").read_text(),
+        brief_format="yaml",
+        brief_source="acme",
+        blueprint=default_blueprint(),
+        run_id=run_id,
+        review_mode=review_mode,
+    )
+
+
 @dataclass
 class Home:
     root: Path
@@ -32,15 +47,7 @@ class Home:
 
     def register(self, run_id: str, review_mode: Literal["batch", "interactive"] = "batch") -> None:
         """Register a docs run of the Acme example brief with the default blueprint."""
-        register_docs_run(
-            self.store,
-            brief_text=(EXAMPLES / "acme-orders.yaml").read_text(),
-            brief_format="yaml",
-            brief_source="acme",
-            blueprint=default_blueprint(),
-            run_id=run_id,
-            review_mode=review_mode,
-        )
+        register_example(self.store, run_id, review_mode)
 
 
 @pytest.fixture

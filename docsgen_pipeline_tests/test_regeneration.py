@@ -20,9 +20,8 @@ from docsgen_pipeline.regeneration import (
     regenerations,
     resolve_targets,
 )
-from docsgen_pipeline.registration import register_docs_run
 from docsgen_pipeline.store import ArtifactStore, VersionRecord
-from docsgen_pipeline_tests.conftest import EXAMPLES
+from docsgen_pipeline_tests.conftest import register_example
 
 TAGS = ("docsgen/requested_by", "docsgen/reason", "docsgen/feedback")
 
@@ -88,14 +87,7 @@ def test_reexecuted_regeneration_reuses_only_what_its_run_family_rewrote() -> No
 @pytest.fixture
 def run(tmp_path: object) -> DocsRun:
     store = ArtifactStore(str(tmp_path))
-    register_docs_run(
-        store,
-        brief_text=(EXAMPLES / "acme-orders.yaml").read_text(),
-        brief_format="yaml",
-        brief_source="acme",
-        blueprint=default_blueprint(),
-        run_id="g-1",
-    )
+    register_example(store, "g-1")
     return DocsRun.load(store, "g-1")
 
 

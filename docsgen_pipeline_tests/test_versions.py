@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from docsgen_pipeline.blueprint import default_blueprint
 from docsgen_pipeline.docs_run import FILES, DocsRun
 from docsgen_pipeline.errors import PlanError, StoreError
-from docsgen_pipeline.registration import register_docs_run
 from docsgen_pipeline.store import ArtifactStore
 from docsgen_pipeline.versions import (
     diff_to_previous,
@@ -19,20 +17,13 @@ from docsgen_pipeline.versions import (
     truncate_diff,
     unified_diff,
 )
-from docsgen_pipeline_tests.conftest import EXAMPLES
+from docsgen_pipeline_tests.conftest import register_example
 
 
 @pytest.fixture
 def run(tmp_path: object) -> DocsRun:
     store = ArtifactStore(str(tmp_path))
-    register_docs_run(
-        store,
-        brief_text=(EXAMPLES / "acme-orders.yaml").read_text(),
-        brief_format="yaml",
-        brief_source="acme",
-        blueprint=default_blueprint(),
-        run_id="v-1",
-    )
+    register_example(store, "v-1")
     return DocsRun.load(store, "v-1")
 
 
