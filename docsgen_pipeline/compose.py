@@ -105,4 +105,5 @@ def validation_context(run: DocsRun, phase: int | None) -> ValidationContext:
         required_schema_refs=required_refs,
         nav_targets=nav_targets(blueprint, brief.slug),
         planned_files=frozenset(later),
+        check_model_reply=True,
     )

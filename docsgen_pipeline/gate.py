@@ -13,6 +13,7 @@ from docsgen_pipeline.docs_run import (
     issues_report_name,
     report_name,
 )
+from docsgen_pipeline.repair import report_rows, rounds_for
 from docsgen_pipeline.reports import GateResult, outcomes
 from docsgen_pipeline.store import VersionRecord
 from docsgen_pipeline.validators.api import FILE_CHECKS, GATE_CHECKS, check_file, run_gate
@@ -30,11 +31,14 @@ def run_phase_gate(run: DocsRun, phase: Phase) -> GateResult:
     for name, text in targets.items():
         issues += check_file(name, text, ctx)
     issues += run_gate(targets, corpus, ctx)
+    files = tuple(run.file_versions([f.key for f in phase.files]).values())
+    repairs = rounds_for(run.store, run.run_id, phase.number, {f.name: f.version for f in files})
     return GateResult(
         title=f"Phase {phase.number} validation: {phase.title}",
         scope=f"phase {phase.number} ({len(targets)} files)",
         checks=tuple(outcomes(issues, {**FILE_CHECKS, **GATE_CHECKS})),
-        files=tuple(run.file_versions([f.key for f in phase.files]).values()),
+        files=files,
+        repairs=tuple(report_rows(repairs)),
     )
 
 

@@ -6,7 +6,8 @@ than a process per file (a process per step costs ~2 s of imports on a 2-core ma
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import functools
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from docsgen_pipeline.agents.base import Agent, FileReply, WriteRequest
@@ -31,20 +32,25 @@ def generate_files(agent: Agent, requests: Sequence[WriteRequest], max_concurren
 def iter_generate_files(
     agent: Agent, requests: Sequence[WriteRequest], max_concurrency: int
 ) -> Iterator[tuple[int, FileReply]]:
-    """Yield ``(request index, reply)`` as each file's reply arrives, so callers can store it at once.
+    """:func:`iter_calls` of ``agent.write_file`` for each request."""
+    return iter_calls([functools.partial(agent.write_file, request) for request in requests], max_concurrency)
+
+
+def iter_calls(tasks: Sequence[Callable[[], FileReply]], max_concurrency: int) -> Iterator[tuple[int, FileReply]]:
+    """Yield ``(task index, reply)`` as each file's reply arrives, so callers can store it at once.
 
     On the first failure no further call is started; calls in flight finish and their replies are
     still yielded (an interrupted phase keeps every file that was written), then the error propagates.
     """
-    if not requests:
+    if not tasks:
         return
-    workers = max(1, min(max_concurrency, len(requests)))
+    workers = max(1, min(max_concurrency, len(tasks)))
     if workers == 1:
-        for index, request in enumerate(requests):
-            yield index, agent.write_file(request)
+        for index, task in enumerate(tasks):
+            yield index, task()
         return
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="docsgen-write") as pool:
-        futures = {pool.submit(agent.write_file, request): index for index, request in enumerate(requests)}
+        futures = {pool.submit(task): index for index, task in enumerate(tasks)}
         error: BaseException | None = None
         for future in as_completed(futures):
             if future.cancelled():

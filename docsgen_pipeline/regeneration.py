@@ -165,6 +165,8 @@ class RegenerationRecord(BaseModel):
     new_version: int
     changed: bool
     dagster_run_id: str
+    repair_round: int | None = None  # set for an automatic repair (reason "repair")
+    findings: list[dict[str, Any]] = []  # the findings a repair answered (line, rule, message)
     at: str = ""
 
 

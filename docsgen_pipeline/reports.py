@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 from docsgen_pipeline.store import VersionRecord
 from docsgen_pipeline.templates import render
@@ -51,6 +52,10 @@ class GateResult:
     scope: str
     checks: tuple[CheckOutcome, ...]
     files: tuple[VersionRecord, ...]
+    repairs: tuple[dict[str, Any], ...] = ()  # rows of the "Repairs" section: what automatic repair tried
+
+    def with_repairs(self, rows: list[dict[str, Any]]) -> GateResult:
+        return replace(self, repairs=tuple(rows))
 
     @property
     def issues(self) -> list[Issue]:
@@ -77,6 +82,7 @@ class GateResult:
             checks=[{"name": c.name, "result": c.result, "count": len(c.issues)} for c in self.checks],
             files=[{"name": f.name, "version": f.version, "sha256": f.sha256} for f in self.files],
             issues=[i.model_dump(mode="json") for i in issues],
+            repairs=list(self.repairs),
         )
 
     def issues_json(self) -> str:

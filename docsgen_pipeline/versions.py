@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from typing import Any
 
 from docsgen_pipeline.docs_run import FILES, DocsRun
 from docsgen_pipeline.errors import PlanError, StoreError
@@ -44,6 +45,8 @@ class FileVersion:
             "size": self.record.size,
             "created_at": self.record.created_at,
             "reason": meta.get("reason", ""),
+            "repair_round": meta.get("repair_round"),
+            "findings": meta.get("findings", []),
             "requested_by": meta.get("requested_by", ""),
             "feedback": meta.get("feedback", ""),
             "previous_version": meta.get("previous_version"),
@@ -149,6 +152,15 @@ def truncate_diff(diff: str, max_lines: int = MAX_DIFF_LINES) -> str:
     return "".join(lines[:max_lines]) + f"… {len(lines) - max_lines} more diff lines (docsgen show --diff)\n"
 
 
+def reason_label(meta: dict[str, Any]) -> str:
+    """``repair (round 1: 2 findings)`` for an automatic repair, else the recorded reason."""
+    reason = str(meta.get("reason", ""))
+    if meta.get("repair_round"):
+        findings = meta.get("findings") or []
+        return f"{reason} (round {meta['repair_round']}: {len(findings)} finding(s))"
+    return reason
+
+
 def history_markdown(history: list[FileVersion], current: int | None = None) -> str:
     """A Markdown table of a file's versions; marks the one being shown and the latest."""
     rows = ["| Version | Created | Reason | Requested by | sha256 |", "| --- | --- | --- | --- | --- |"]
@@ -160,7 +172,7 @@ def history_markdown(history: list[FileVersion], current: int | None = None) -> 
         if item.is_latest:
             marks.append("latest")
         label = f"v{item.record.version}" + (f" ({', '.join(marks)})" if marks else "")
-        reason = str(meta.get("reason", "")).replace("|", "/")
+        reason = reason_label(meta).replace("|", "/")
         who = str(meta.get("requested_by", "")).replace("|", "/")
         rows.append(f"| {label} | {item.record.created_at} | {reason} | {who} | `{item.record.sha256[:12]}` |")
     return "\n".join(rows)
@@ -175,6 +187,6 @@ def history_text(history: list[FileVersion]) -> str:
         feedback = f"  feedback: {meta['feedback']}" if meta.get("feedback") else ""
         lines.append(
             f"v{item.record.version}  {item.record.created_at}  {item.record.sha256[:12]}  "
-            f"{meta.get('reason', '-')} by {meta.get('requested_by', '-')}{feedback}{latest}"
+            f"{reason_label(meta) or '-'} by {meta.get('requested_by', '-')}{feedback}{latest}"
         )
     return "\n".join(lines)

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from docsgen_pipeline.blueprint import Blueprint, Phase, PlannedFile
 from docsgen_pipeline.brief import Brief
-from docsgen_pipeline.planning import FilePlan, PhasePlan
+from docsgen_pipeline.planning import FilePlan, OutlineSection, PhasePlan
 
 
 class LinkTarget(BaseModel):
@@ -65,6 +65,22 @@ class WriteRequest(BaseModel):
     feedback: list[str] = Field(default_factory=list, description="reviewer feedback, oldest first")
 
 
+class SectionRequest(BaseModel):
+    """One section's body in ``section`` generation: the orchestrator writes every heading itself."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    file: WriteRequest
+    section: OutlineSection
+    index: int = Field(ge=0, description="position of the section in the file's outline")
+    feedback: list[str] = Field(default_factory=list, description="findings on this section's previous body")
+
+
+class SectionReply(BaseModel):
+    markdown: str = Field(description="the section's body: prose, lists, tables; no heading of its own level")
+    usage: Usage = Usage()
+
+
 class PlanReply(BaseModel):
     plan: PhasePlan
     usage: Usage = Usage()
@@ -87,3 +103,7 @@ class Agent(Protocol):
     def plan_phase(self, request: PlanRequest) -> PlanReply: ...
 
     def write_file(self, request: WriteRequest) -> FileReply: ...
+
+    def write_section(self, request: SectionRequest) -> SectionReply:
+        """One section's body (``generation: section``); only the section modes call it."""
+        ...

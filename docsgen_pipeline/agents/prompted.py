@@ -11,16 +11,24 @@ from __future__ import annotations
 import logging
 import time
 
-from docsgen_pipeline.agents.base import FileReply, PlanReply, PlanRequest, Usage, WriteRequest
+from docsgen_pipeline.agents.base import (
+    FileReply,
+    PlanReply,
+    PlanRequest,
+    SectionReply,
+    SectionRequest,
+    Usage,
+    WriteRequest,
+)
 from docsgen_pipeline.agents.cache import CachedCompletion, ResponseCache, cache_key
 from docsgen_pipeline.agents.completion import Completer, Message
 from docsgen_pipeline.agents.metering import Budget, PriceTable, estimate_tokens
 from docsgen_pipeline.agents.normalize import normalize_markdown
 from docsgen_pipeline.agents.plan_json import parse_plan
-from docsgen_pipeline.agents.prompts import plan_prompt, reask_prompt, write_prompt
+from docsgen_pipeline.agents.prompts import plan_prompt, reask_prompt, section_prompt, write_prompt
 from docsgen_pipeline.agents.resilience import CircuitBreaker, RetryPolicy, call_resiliently
 from docsgen_pipeline.agents.settings import AgentSettings
-from docsgen_pipeline.errors import AgentError, PlanParseError
+from docsgen_pipeline.errors import PlanParseError
 
 log = logging.getLogger("docsgen.agents")
 
@@ -73,13 +81,15 @@ class PromptedAgent:
 
     # -- one call ---------------------------------------------------------------------------
 
-    def call(self, messages: list[Message], what: str, *, json_mode: bool = False) -> tuple[str, Usage]:
-        key = cache_key(messages, {**self.identity(), "json_mode": str(json_mode)})
+    def call(
+        self, messages: list[Message], what: str, *, json_mode: bool = False, max_tokens: int | None = None
+    ) -> tuple[str, Usage]:
+        max_tokens = max_tokens or self.settings.max_tokens
+        key = cache_key(messages, {**self.identity(), "json_mode": str(json_mode), "max_tokens": str(max_tokens)})
         if self.cache is not None and (hit := self.cache.get(key)) is not None:
             log.info("%s: answered from the response cache", what)
             usage = Usage(model=hit.model, tokens_in=hit.tokens_in, tokens_out=hit.tokens_out, cached=True)
             return hit.text, usage
-        max_tokens = self.settings.max_tokens
         prompt_tokens = sum(estimate_tokens(m["content"]) for m in messages)
         worst = self.prices.cost(self.completer.model, prompt_tokens, max_tokens)
         reservation = self.budget.reserve(worst, what)
@@ -145,10 +155,13 @@ class PromptedAgent:
         prompt = write_prompt(request, self.settings.upstream_budget_chars)
         what = f"write {request.plan.filename}"
         text, usage = self.call(prompt.messages(), what)
-        markdown = normalize_markdown(text)
-        if not markdown.strip():
-            raise AgentError(
-                f"{what}: the model ({usage.model}) returned no Markdown; check max_tokens and that the model "
-                "is a chat/instruct model"
-            )
-        return FileReply(markdown=markdown, usage=usage)
+        if not text.strip():
+            # Not an error: the per-file checks flag the empty file and targeted repair asks again.
+            log.warning("%s: the model (%s) returned nothing", what, usage.model)
+        return FileReply(markdown=normalize_markdown(text), usage=usage)
+
+    def write_section(self, request: SectionRequest) -> SectionReply:
+        prompt = section_prompt(request)
+        what = f"write {request.file.plan.filename} § {request.section.heading}"
+        text, usage = self.call(prompt.messages(), what, max_tokens=self.settings.section_max_tokens)
+        return SectionReply(markdown=text, usage=usage)

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from docsgen_pipeline.errors import ConfigError
 
 AgentKind = Literal["template", "openai", "command"]
+GenerationMode = Literal["file", "section"]
 
 
 class Price(BaseModel):
@@ -50,6 +51,15 @@ class AgentSettings(BaseModel):
     breaker_failures: int = Field(default=5, ge=1, description="consecutive failures that open the circuit")
     breaker_cooldown_s: float = Field(default=30.0, ge=0)
     upstream_budget_chars: int = Field(default=12000, ge=0, description="approved upstream text put in a prompt")
+    generation: GenerationMode = Field(
+        default="file",
+        description="file: one call writes a whole file; section: the orchestrator writes the H1 and every planned "
+        "heading and asks for each section's body in a short call (for small models)",
+    )
+    section_max_tokens: int = Field(default=300, ge=16, description="output cap per section call (section mode)")
+    repair_rounds: int = Field(
+        default=2, ge=0, le=10, description="automatic targeted repairs of files the checks or the gate flag"
+    )
 
     @model_validator(mode="after")
     def _command_needs_argv(self) -> AgentSettings:

@@ -36,6 +36,10 @@ _OPTIONS = [
     ),
     click.option("--concurrency", "max_concurrency", type=click.IntRange(1, 64), help="calls in flight per phase"),
     click.option("--json-mode/--no-json-mode", default=None, help="ask for JSON output for phase plans"),
+    click.option("--generation", type=click.Choice(["file", "section"]),
+                 help="file: a call per file (default); section: headings by the orchestrator, a call per section"),
+    click.option("--section-max-tokens", type=click.IntRange(min=16), help="output cap per section call"),
+    click.option("--repair-rounds", type=click.IntRange(0, 10), help="automatic repair rounds per phase (default 2)"),
 ]
 
 
@@ -46,7 +50,8 @@ def agent_options(fn: F) -> F:
 
 
 AGENT_OPTION_NAMES = ("kind", "base_url", "model", "api_key_env", "azure_api_version", "command", "temperature",
-                      "max_tokens", "timeout_s", "max_retries", "budget_usd", "max_concurrency", "json_mode")
+                      "max_tokens", "timeout_s", "max_retries", "budget_usd", "max_concurrency", "json_mode",
+                      "generation", "section_max_tokens", "repair_rounds")
 
 
 def agent_overrides(**options: Any) -> dict[str, Any]:

@@ -30,6 +30,8 @@ class AgentResource(dg.ConfigurableResource):
 
     kind: str = Field(default="template", description="template (offline), openai or command")
     max_concurrency: int = Field(default=4, ge=1, le=64, description="files of a phase written at once")
+    generation: str = Field(default="file", description="file (one call per file) or section (one call per section)")
+    repair_rounds: int = Field(default=2, ge=0, le=10, description="automatic repair rounds per phase")
 
     def build(self, run_agent: dict[str, object] | None = None, budget_ledger: Path | None = None) -> Agent:
         # The docs run's own choice (its registration) overrides the deployment's; the API key is
@@ -46,4 +48,10 @@ class AgentResource(dg.ConfigurableResource):
 
     def settings_for(self, run_agent: dict[str, object] | None = None) -> AgentSettings:
         """Deployment config overridden by the docs run's choice (e.g. its max_concurrency)."""
-        return merge_settings({"kind": self.kind, "max_concurrency": self.max_concurrency}, run_agent)
+        deployment = {
+            "kind": self.kind,
+            "max_concurrency": self.max_concurrency,
+            "generation": self.generation,
+            "repair_rounds": self.repair_rounds,
+        }
+        return merge_settings(deployment, run_agent)

@@ -21,6 +21,7 @@ from docsgen_pipeline.validators.findings import Finding, sort_findings, unsuppr
 from docsgen_pipeline.validators.links import check_links
 from docsgen_pipeline.validators.model import Issue, Severity, ValidationContext
 from docsgen_pipeline.validators.plan import check_planned_files, check_required_headings
+from docsgen_pipeline.validators.reply import check_model_reply
 from docsgen_pipeline.validators.schema_refs import check_schema_refs
 from docsgen_pipeline.validators.terminology import check_terminology
 
@@ -30,6 +31,7 @@ FILE_CHECKS: dict[str, tuple[str, ...]] = {
     "h1_comes_first": ("single-h1-first",),
     "has_no_placeholders": ("no-placeholders",),
     "nav_block_present": ("nav-block",),
+    "reads_as_documentation": ("model-reply",),
 }
 
 # The phase gate (blocking asset checks on the phase's validation-report asset).
@@ -69,7 +71,10 @@ def file_issues(filename: str, doc: Document, ctx: ValidationContext) -> list[Fi
 def check_file(filename: str, text: str, ctx: ValidationContext) -> list[Issue]:
     """Run the per-file rules on one document."""
     doc = parse_cached(text)
-    return _as_issues(unsuppressed(file_issues(filename, doc, ctx), doc))
+    found = file_issues(filename, doc, ctx)
+    if ctx.check_model_reply:
+        found += check_model_reply(filename, text, doc)
+    return _as_issues(unsuppressed(found, doc))
 
 
 def gate_issues(

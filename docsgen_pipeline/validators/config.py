@@ -41,7 +41,7 @@ from docsgen_pipeline.validators.rules import RULES
 LEVELS = ("error", "warning", "info", "off")
 CONFIG_NAMES = ("docsgen.toml", "pyproject.toml")
 # Off outside the pipeline unless configured: without targets or a pattern there is nothing to check.
-_OFF_BY_DEFAULT = frozenset({"nav-block", "external-link"})
+_OFF_BY_DEFAULT = frozenset({"nav-block", "external-link", "model-reply"})
 _KEYS = frozenset(
     {
         "ignore",

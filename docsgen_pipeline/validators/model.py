@@ -58,6 +58,9 @@ class ValidationContext(BaseModel):
     planned_files: frozenset[str] = Field(
         default=frozenset(), description="files that will exist later: links to them resolve"
     )
+    check_model_reply: bool = Field(
+        default=False, description="flag empty sections, HTML pages and refusals (the pipeline's own gate)"
+    )
     other_files: frozenset[str] = Field(
         default=frozenset(), description="existing non-Markdown files and directories: links to them resolve"
     )

@@ -29,6 +29,8 @@ RULES: dict[str, Rule] = {
         Rule("terminology", "error", "glossary terms are spelled as in the glossary", True),
         Rule("schema-reference", "error", "required schemas are linked in the schema file", False),
         Rule("plan-conformance", "error", "planned files exist with their required headings", False),
+        # The pipeline's own gate only: empty sections, HTML pages or refusals where prose belongs.
+        Rule("model-reply", "error", "sections hold documentation, not an empty, HTML or refusing reply", True),
         # Opt-in (network): off unless --check-external / check_external = true.
         Rule("external-link", "warning", "external http(s) links answer (checked online, opt-in)", False),
     )

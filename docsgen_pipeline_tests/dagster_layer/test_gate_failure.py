@@ -71,7 +71,13 @@ def test_broken_link_fails_gate_and_keeps_artifacts(docsgen_home: Home) -> None:
     assert '"rule": "broken-link"' in issues and '"file": "acme-14-components.md"' in issues
     # Every artifact is kept: phase 2 files exist, phases 0-1 untouched (still v1).
     assert set(run.phase_files(2)) == {run.filenames[f.key] for f in blueprint.phases[2].files}
-    assert all(r.version == 1 for r in run.file_versions().values())
+    versions = run.file_versions()
+    assert all(r.version == 1 for name, r in versions.items() if name != "acme-14-components.md")
+    # Automatic repair asked again for the flagged file only, twice (the default rounds), then gave up;
+    # the report says what was tried.
+    assert versions["acme-14-components.md"].version == 3
+    assert versions["acme-14-components.md"].meta["reason"] == "repair"
+    assert "## Repairs" in report and "| 2 | `acme-14-components.md` |" in report
     # Nothing of the later phases ran: no approval of phase 2, no plan of phase 3.
     assert instance.get_latest_materialization_event(validation_key(2)) is not None
     assert instance.get_latest_materialization_event(dg.AssetKey(["phase2", "approval"])) is None

@@ -83,6 +83,15 @@ def answer_markdown(prompt: str) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+def answer_section(prompt: str) -> str:
+    """One section's body, as a capable model would write it in ``section`` generation."""
+    found = re.search(r"^Project: (.+)$", prompt, re.MULTILINE)
+    project = found.group(1).strip() if found else "the project"
+    parts = [p.strip() for p in _one(prompt, "SECTION", "2 | Details").split("|")]
+    heading = parts[1] if len(parts) > 1 else "Details"
+    return f"{heading} for {project}, stated plainly and grounded in the brief.\n"
+
+
 def answer(messages: list[dict[str, Any]]) -> str:
     """Answer a chat: the first user message is the task, later ones are re-asks of the same task."""
     task = next((str(m["content"]) for m in messages if m["role"] == "user"), "")
@@ -90,4 +99,6 @@ def answer(messages: list[dict[str, Any]]) -> str:
         return json.dumps(answer_plan(task))
     if "## Contract" in task:
         return answer_markdown(task)
+    if "## Section task" in task:
+        return answer_section(task)
     return "OK"

@@ -13,7 +13,7 @@ from functools import cache
 
 import jinja2
 
-from docsgen_pipeline.agents.base import PlanRequest, WriteRequest
+from docsgen_pipeline.agents.base import PlanRequest, SectionRequest, WriteRequest
 from docsgen_pipeline.markdown.slugs import github_slug
 
 TRUNCATION_MARK = "[excerpt truncated]"
@@ -79,7 +79,9 @@ def _render(name: str, **context: object) -> str:
     return "\n".join(lines).strip() + "\n"
 
 
-def system_prompt(request: PlanRequest | WriteRequest) -> str:
+def system_prompt(request: PlanRequest | WriteRequest | SectionRequest) -> str:
+    if isinstance(request, SectionRequest):
+        return _render("system.j2", brief=request.file.brief)
     return _render("system.j2", brief=request.brief)
 
 
@@ -163,6 +165,27 @@ def write_prompt(request: WriteRequest, upstream_budget_chars: int) -> Prompt:
         plan=request.plan,
         schema_refs=schema_refs,
         links=links,
+        feedback=request.feedback,
+    )
+    return Prompt(system_prompt(request), user)
+
+
+def section_prompt(request: SectionRequest) -> Prompt:
+    """A short prompt for one section's body: fits a small model's context window (no upstream text)."""
+    write = request.file
+    brief = write.brief
+    terms = [
+        t.term + (f" (never: {', '.join(t.forbidden)})" if t.forbidden else "") for t in brief.glossary
+    ]
+    user = _render(
+        "write_section.j2",
+        brief=brief,
+        terms=terms,
+        entities=[e.name for e in brief.entities],
+        title=write.plan.title,
+        intent=write.plan.intent or write.file.intent,
+        section=request.section,
+        paragraphs="one to three" if request.section.level == 2 else "one or two",
         feedback=request.feedback,
     )
     return Prompt(system_prompt(request), user)

@@ -20,11 +20,21 @@ import re
 from functools import cache
 from importlib import resources
 
-from docsgen_pipeline.agents.base import FileReply, LinkTarget, PlanReply, PlanRequest, Usage, WriteRequest
+from docsgen_pipeline.agents.base import (
+    FileReply,
+    LinkTarget,
+    PlanReply,
+    PlanRequest,
+    SectionReply,
+    SectionRequest,
+    Usage,
+    WriteRequest,
+)
 from docsgen_pipeline.agents.template.facts import Facts
 from docsgen_pipeline.agents.template.planner import plan_phase
 from docsgen_pipeline.agents.template.render import render_file
 from docsgen_pipeline.agents.template.text import normalise_brief
+from docsgen_pipeline.markdown.document import parse_document
 from docsgen_pipeline.planning import FilePlan
 
 # The template set's name; the digest below tells apart every edit of its templates or logic.
@@ -101,3 +111,15 @@ class TemplateAgent:
 
     def write_file(self, request: WriteRequest) -> FileReply:
         return FileReply(markdown=render_file(request), usage=_usage())
+
+    def write_section(self, request: SectionRequest) -> SectionReply:
+        """The body the whole-file render gives this section (deterministic, like write_file)."""
+        text = render_file(request.file)
+        lines = text.splitlines()
+        headings = parse_document(text).headings
+        wanted = request.section.heading.strip().lower()
+        for position, heading in enumerate(headings):
+            if heading.level == request.section.level and heading.text.strip().lower() == wanted:
+                end = headings[position + 1].line - 1 if position + 1 < len(headings) else len(lines)
+                return SectionReply(markdown="\n".join(lines[heading.line : end]).strip(), usage=_usage())
+        return SectionReply(markdown="", usage=_usage())

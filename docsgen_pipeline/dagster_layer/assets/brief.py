@@ -30,6 +30,20 @@ class BriefConfig(dg.Config):
     review_mode: Literal["", "batch", "interactive"] = Field(
         default="", description="empty: the brief's choice, else batch"
     )
+    generation: Literal["", "file", "section"] = Field(
+        default="", description="empty: the agent resource's choice; section: headings by the orchestrator"
+    )
+    repair_rounds: int = Field(default=-1, ge=-1, le=10, description="-1: the agent resource's choice")
+
+
+def _agent_choices(config: BriefConfig) -> dict[str, object]:
+    """What the Launchpad chose for this docs run's writer (the agent resource fills in the rest)."""
+    chosen: dict[str, object] = {}
+    if config.generation:
+        chosen["generation"] = config.generation
+    if config.repair_rounds >= 0:
+        chosen["repair_rounds"] = config.repair_rounds
+    return chosen
 
 
 def build_brief_asset(blueprint: Blueprint) -> dg.AssetsDefinition:
@@ -67,6 +81,7 @@ def build_brief_asset(blueprint: Blueprint) -> dg.AssetsDefinition:
                     blueprint=blueprint,
                     run_id=run_id,
                     review_mode=config.review_mode or None,
+                    agent=_agent_choices(config),
                     created_by="ui",
                 )
             elif artifacts.has_run(run_id):

@@ -10,6 +10,7 @@ so an interrupted step keeps every finished file for the resume.
 """
 # No `from __future__ import annotations` in asset modules (Dagster reads real annotations).
 
+import functools
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -17,6 +18,8 @@ from typing import Any
 import dagster as dg
 
 from docsgen_pipeline.agents.base import Agent, Usage, WriteRequest
+from docsgen_pipeline.agents.prompted import add_usage
+from docsgen_pipeline.agents.settings import AgentSettings
 from docsgen_pipeline.blueprint import Blueprint, Phase
 from docsgen_pipeline.compose import finalize, link_targets, nav_block, validation_context
 from docsgen_pipeline.dagster_layer.assets.common import CODE_VERSION, check_result, usage_metadata
@@ -25,10 +28,12 @@ from docsgen_pipeline.dagster_layer.partitions import FEEDBACK_TAG, REASON_TAG, 
 from docsgen_pipeline.dagster_layer.resources import AgentResource, ArtifactStoreResource
 from docsgen_pipeline.dagster_layer.runtime import load_run, user_errors, version_metadata
 from docsgen_pipeline.docs_run import FILES, PLANS, DocsRun, plan_name
-from docsgen_pipeline.gate import file_check_result, write_phase_report
-from docsgen_pipeline.generation import iter_generate_files
+from docsgen_pipeline.errors import AgentError
+from docsgen_pipeline.gate import file_check_result, run_phase_gate, write_phase_report
+from docsgen_pipeline.generation import iter_calls
 from docsgen_pipeline.markdown.document import parse_document
 from docsgen_pipeline.planning import PhasePlan
+from docsgen_pipeline.progress import ProgressTracker, Stage
 from docsgen_pipeline.regeneration import (
     RegenerationRecord,
     WriteContext,
@@ -36,11 +41,28 @@ from docsgen_pipeline.regeneration import (
     record_regeneration,
     regenerations,
 )
+from docsgen_pipeline.repair import (
+    REPAIR,
+    RepairedFile,
+    RepairRound,
+    errors_by_file,
+    feedback_line,
+    finding_dicts,
+    record_round,
+    reply_excerpt,
+    report_rows,
+    summary,
+    valid_targets,
+)
 from docsgen_pipeline.reports import CheckOutcome
 from docsgen_pipeline.store import VersionRecord
 from docsgen_pipeline.validators.api import FILE_CHECKS, check_file
 from docsgen_pipeline.validators.model import Issue, ValidationContext
 from docsgen_pipeline.versions import diff_to_previous, file_history, history_markdown, truncate_diff
+from docsgen_pipeline.writing.base import GenerationMode, Repair
+from docsgen_pipeline.writing.registry import mode_for
+
+REPAIR_REQUESTER = "docsgen-repair"
 
 
 def _feedback(run: DocsRun, write: WriteContext, key: str, phase: int) -> list[str]:
@@ -63,10 +85,28 @@ class _Written:
     """One selected file after the step: its version, whether it is new, and its per-file issues."""
 
     def __init__(
-        self, record: VersionRecord, created: bool, reused: bool, usage: Usage, issues: list[Issue], duration: float
+        self,
+        record: VersionRecord,
+        created: bool,
+        reused: bool,
+        usage: Usage,
+        issues: list[Issue],
+        duration: float,
+        reply: str = "",
     ) -> None:
         self.record, self.created, self.reused = record, created, reused
-        self.usage, self.issues, self.duration = usage, issues, duration
+        self.usage, self.issues, self.duration, self.reply = usage, issues, duration, reply
+        self.repairs = 0
+        self.first_version = record.version
+
+    def repaired(self, later: "_Written") -> "_Written":
+        """This file after a repair round: the new version, the usage of every call so far."""
+        later.usage = add_usage(self.usage, later.usage)
+        later.duration += self.duration
+        later.created = self.created or later.created
+        later.repairs = self.repairs + 1
+        later.first_version = self.first_version
+        return later
 
 
 def build_files_asset(blueprint: Blueprint, phase: Phase) -> dg.AssetsDefinition:
@@ -126,56 +166,63 @@ def build_files_asset(blueprint: Blueprint, phase: Phase) -> dg.AssetsDefinition
                 )
             ctx = validation_context(run, number)
             writer = agent.for_run(run) if decision.write else None
-            concurrency = agent.settings_for(run.registration.agent).max_concurrency
-        failed: list[Issue] = []
+            settings = agent.settings_for(run.registration.agent)
+            mode = mode_for(settings.generation)
+            tracker = ProgressTracker(run.store, run.run_id, number, context.run.run_id)
         selected_checks = context.selected_asset_check_keys
+        step = _Step(run, phase, current, write, plan_record.version, ctx, mode, settings, tracker)
         produced = _reused(run, decision.reuse, ctx)
         if writer is not None:
-            produced = _chain(
-                produced,
-                _write_files(
-                    run,
-                    writer,
-                    concurrency,
-                    phase,
-                    current,
-                    write,
-                    plan_record.version,
-                    list(decision.write),
-                    ctx,
-                ),
-            )
+            produced = _chain(produced, step.write(writer, list(decision.write), total=len(selected)))
+        written: dict[str, _Written] = {}
+        rounds: list[RepairRound] = []
         with user_errors():  # agent errors surface while the replies stream in
-            for key, written in _in_order(produced, selected):
-                asset = file_keys[key]
-                yield dg.MaterializeResult(
-                    asset_key=asset,
-                    metadata=_metadata(run, key, written),
-                    data_version=dg.DataVersion(written.record.sha256),
-                )
-                for check_name, rules in FILE_CHECKS.items():
-                    if dg.AssetCheckKey(asset, check_name) not in selected_checks:
-                        continue
-                    issues = tuple(i for i in written.issues if i.rule in rules)
-                    check = CheckOutcome(name=check_name, rules=rules, issues=issues)
-                    failed += check.errors
-                    yield check_result(asset, check)
+            try:
+                for key, done in produced:
+                    written[key] = done
+            except BaseException:
+                # Files already stored stay: materialize them before the step fails (resume reuses them).
+                yield from _results(run, file_keys, selected, written, selected_checks, [], mode.name)
+                raise
+            rounds = step.repair(context, agent, writer, selected, written)
+        failed: list[Issue] = []
+        yield from _results(run, file_keys, selected, written, selected_checks, failed, mode.name)
         if failed:
-            # The gate asset downstream will not run; leave the phase's report behind here.
-            write_phase_report(run, number, file_check_result(run, phase, failed))
+            # The gate asset downstream will not run; leave the phase's report behind here, with what
+            # automatic repair tried.
+            result = file_check_result(run, phase, failed).with_repairs(report_rows(rounds))
+            write_phase_report(run, number, result)
 
     return files
 
 
-def _in_order(arrivals: Iterator[tuple[str, _Written]], order: list[str]) -> Iterator[tuple[str, _Written]]:
-    """Files are stored as they arrive; Dagster needs the materializations in dependency (blueprint) order."""
-    ready: dict[str, _Written] = {}
-    position = 0
-    for key, written in arrivals:
-        ready[key] = written
-        while position < len(order) and order[position] in ready:
-            yield order[position], ready.pop(order[position])
-            position += 1
+def _results(
+    run: DocsRun,
+    file_keys: dict[str, dg.AssetKey],
+    selected: list[str],
+    written: dict[str, _Written],
+    selected_checks: Any,
+    failed: list[Issue],
+    generation: str,
+) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
+    """One materialization per file (its final version, in blueprint order) and its per-file checks."""
+    for key in selected:
+        if key not in written:
+            continue
+        done = written[key]
+        asset = file_keys[key]
+        yield dg.MaterializeResult(
+            asset_key=asset,
+            metadata=_metadata(run, key, done, generation),
+            data_version=dg.DataVersion(done.record.sha256),
+        )
+        for check_name, rules in FILE_CHECKS.items():
+            if dg.AssetCheckKey(asset, check_name) not in selected_checks:
+                continue
+            issues = tuple(i for i in done.issues if i.rule in rules)
+            check = CheckOutcome(name=check_name, rules=rules, issues=issues)
+            failed += check.errors
+            yield check_result(asset, check)
 
 
 def _chain(*parts: Iterator[tuple[str, _Written]]) -> Iterator[tuple[str, _Written]]:
@@ -183,7 +230,7 @@ def _chain(*parts: Iterator[tuple[str, _Written]]) -> Iterator[tuple[str, _Writt
         yield from part
 
 
-def _metadata(run: DocsRun, key: str, written: _Written) -> dict[str, Any]:
+def _metadata(run: DocsRun, key: str, written: _Written, generation: str) -> dict[str, Any]:
     record = written.record
     text = run.store.read_text(run.run_id, record)
     history = file_history(run, key)
@@ -201,6 +248,12 @@ def _metadata(run: DocsRun, key: str, written: _Written) -> dict[str, Any]:
     if written.created and (diff := diff_to_previous(run, record, text)) is not None:
         metadata["diff"] = dg.MetadataValue.md(f"```diff\n{truncate_diff(diff)}```")
     metadata["duration_s"] = round(written.duration, 3)
+    metadata["generation"] = generation
+    metadata["reason"] = str(record.meta.get("reason", ""))
+    metadata["repair_rounds"] = written.repairs
+    if written.repairs:
+        metadata["first_version"] = written.first_version
+        metadata["findings_answered"] = dg.MetadataValue.json(record.meta.get("findings", []))
     metadata.update(usage_metadata(written.usage))
     metadata["preview"] = dg.MetadataValue.md(text)
     return metadata
@@ -214,76 +267,177 @@ def _reused(run: DocsRun, reuse: dict[str, VersionRecord], ctx: ValidationContex
         yield key, _Written(record, False, True, usage, check_file(record.name, text, ctx), 0.0)
 
 
-def _write_files(
-    run: DocsRun,
-    writer: Agent,
-    max_concurrency: int,
-    phase: Phase,
-    current: PhasePlan,
-    write: WriteContext,
-    plan_version: int,
-    keys: list[str],
-    ctx: ValidationContext,
-) -> Iterator[tuple[str, _Written]]:
-    """Ask the agent for each file and store each reply as soon as it arrives."""
-    targets = link_targets(run, current)
-    upstream = run.corpus(phase.number - 1) if phase.number > 0 else {}
-    previous = {key: run.latest_file(key) for key in keys}
-    requests = [
-        WriteRequest(
+class _Step:
+    """One phase step's writing: first generation, then automatic targeted repair rounds."""
+
+    def __init__(
+        self,
+        run: DocsRun,
+        phase: Phase,
+        plan: PhasePlan,
+        write: WriteContext,
+        plan_version: int,
+        ctx: ValidationContext,
+        mode: GenerationMode,
+        settings: AgentSettings,
+        tracker: ProgressTracker,
+    ) -> None:
+        self.run, self.phase, self.plan, self.context = run, phase, plan, write
+        self.plan_version, self.ctx, self.mode, self.settings, self.tracker = plan_version, ctx, mode, settings, tracker
+        self.targets = link_targets(run, plan)
+        self.upstream = run.corpus(phase.number - 1) if phase.number > 0 else {}
+
+    def _request(self, key: str) -> WriteRequest:
+        run = self.run
+        return WriteRequest(
             brief=run.brief,
             blueprint=run.blueprint,
-            phase=phase,
+            phase=self.phase,
             file=run.planned(key),
-            plan=current.for_key(key),
-            link_targets=targets,
-            upstream=upstream,
-            feedback=_feedback(run, write, key, phase.number),
+            plan=self.plan.for_key(key),
+            link_targets=self.targets,
+            upstream=self.upstream,
+            feedback=_feedback(run, self.context, key, self.phase.number),
         )
-        for key in keys
-    ]
-    nav = nav_block(run.blueprint, run.brief)
-    started = time.monotonic()
-    for index, reply in iter_generate_files(writer, requests, max_concurrency):
-        key = keys[index]
-        before = previous[key]
-        text = finalize(reply.markdown, nav)
-        reason = write.reason_for(before)
-        record, created = run.store.put(
-            run.run_id,
-            FILES,
-            run.filenames[key],
-            text,
-            {
-                "phase": phase.number,
-                "key": key,
-                "agent": writer.identity(),
-                "requested_by": write.requested_by,
-                "reason": reason,
-                "feedback": write.feedback,
-                "previous_version": before.version if before else None,
-                "plan_version": plan_version,
-                "dagster_run_id": write.dagster_run_id,
-                "root_run_id": write.root_run_id,
-                "headings": [h.text for h in parse_document(text).headings],
-            },
-        )
-        if before is not None:
-            record_regeneration(
-                run.store,
-                RegenerationRecord(
-                    docs_run=run.run_id,
-                    phase=phase.number,
-                    key=key,
-                    file=record.name,
-                    requested_by=write.requested_by,
-                    reason=reason,
-                    feedback=write.feedback,
-                    previous_version=before.version,
-                    new_version=record.version,
-                    changed=created,
-                    dagster_run_id=write.dagster_run_id,
-                ),
+
+    def write(
+        self,
+        writer: Agent,
+        keys: list[str],
+        *,
+        total: int,
+        repairs: dict[str, Repair] | None = None,
+        done_before: int = 0,
+    ) -> Iterator[tuple[str, _Written]]:
+        """Ask the agent for each file (or repair it) and store each reply as soon as it arrives."""
+        run, phase, write = self.run, self.phase, self.context
+        previous = {key: run.latest_file(key) for key in keys}
+        tasks = [
+            functools.partial(self.mode.write, writer, self._request(key), (repairs or {}).get(key)) for key in keys
+        ]
+        nav = nav_block(run.blueprint, run.brief)
+        started = time.monotonic()
+        stage: Stage = "repair" if repairs else "write"
+        for count, (index, reply) in enumerate(iter_calls(tasks, self.settings.max_concurrency), start=1):
+            key = keys[index]
+            before = previous[key]
+            repair = (repairs or {}).get(key)
+            text = finalize(reply.markdown, nav)
+            reason = REPAIR if repair else write.reason_for(before)
+            requested_by = REPAIR_REQUESTER if repair else write.requested_by
+            feedback = summary(repair.findings) if repair else write.feedback
+            findings = finding_dicts(repair.findings) if repair else []
+            record, created = run.store.put(
+                run.run_id,
+                FILES,
+                run.filenames[key],
+                text,
+                {
+                    "phase": phase.number,
+                    "key": key,
+                    "agent": writer.identity(),
+                    "generation": self.mode.name,
+                    "requested_by": requested_by,
+                    "reason": reason,
+                    "feedback": feedback,
+                    "repair_round": repair.round if repair else None,
+                    "findings": findings,
+                    "previous_version": before.version if before else None,
+                    "plan_version": self.plan_version,
+                    "dagster_run_id": write.dagster_run_id,
+                    "root_run_id": write.root_run_id,
+                    "headings": [h.text for h in parse_document(text).headings],
+                },
             )
-        duration = reply.usage.duration_s or (time.monotonic() - started)
-        yield key, _Written(record, created, False, reply.usage, check_file(record.name, text, ctx), duration)
+            if before is not None:
+                record_regeneration(
+                    run.store,
+                    RegenerationRecord(
+                        docs_run=run.run_id,
+                        phase=phase.number,
+                        key=key,
+                        file=record.name,
+                        requested_by=requested_by,
+                        reason=reason,
+                        feedback=feedback,
+                        previous_version=before.version,
+                        new_version=record.version,
+                        changed=created,
+                        dagster_run_id=write.dagster_run_id,
+                        repair_round=repair.round if repair else None,
+                        findings=findings,
+                    ),
+                )
+            self.tracker.add(
+                reply.usage, record.name, done_before + count, total, stage, repair.round if repair else 0
+            )
+            duration = reply.usage.duration_s or (time.monotonic() - started)
+            issues = check_file(record.name, text, self.ctx)
+            yield key, _Written(record, created, False, reply.usage, issues, duration, reply_excerpt(reply.markdown))
+
+    def _flagged(self, selected: list[str]) -> dict[str, list[Issue]]:
+        """Errors of the selected files: per-file checks and the phase gate, over the latest versions."""
+        names = [self.run.filenames[k] for k in selected]
+        return errors_by_file(run_phase_gate(self.run, self.phase).issues, names)
+
+    def repair(
+        self,
+        context: dg.AssetExecutionContext,
+        agent: AgentResource,
+        writer: Agent | None,
+        selected: list[str],
+        written: dict[str, _Written],
+    ) -> list[RepairRound]:
+        """Regenerate only the flagged files, the findings as feedback, until they pass or rounds run out."""
+        run = self.run
+        rounds: list[RepairRound] = []
+        key_of = {run.filenames[k]: k for k in selected}
+        flagged = self._flagged(selected) if self.settings.repair_rounds else {}
+        for number in range(1, self.settings.repair_rounds + 1):
+            if not flagged:
+                break
+            writer = writer or agent.for_run(run)
+            repairs = {}
+            for name, issues in flagged.items():
+                done = written.get(key_of[name])
+                previous = run.store.read_text(run.run_id, done.record) if done else (run.file_text(key_of[name]) or "")
+                allowed = valid_targets(self.targets, name)
+                repairs[key_of[name]] = Repair(
+                    round=number,
+                    previous=previous,
+                    findings=tuple(issues),
+                    feedback=tuple(feedback_line(issue, allowed) for issue in issues),
+                )
+            context.log.info(
+                f"repair round {number}/{self.settings.repair_rounds}: "
+                + "; ".join(f"{name} ({summary(issues)})" for name, issues in flagged.items())
+            )
+            entry = RepairRound(docs_run=run.run_id, phase=self.phase.number, round=number,
+                                dagster_run_id=context.run.run_id)
+            try:
+                for key, later in self.write(writer, list(repairs), total=len(repairs), repairs=repairs):
+                    before = written.get(key)
+                    entry.files.append(
+                        RepairedFile(
+                            file=later.record.name,
+                            findings=finding_dicts(repairs[key].findings),
+                            previous_version=before.record.version if before else 0,
+                            new_version=later.record.version,
+                            changed=later.created,
+                            reply=later.reply,
+                        )
+                    )
+                    written[key] = before.repaired(later) if before else later
+            except AgentError as exc:  # budget, breaker, a final HTTP error: stop repairing, keep what was written
+                entry.stopped = str(exc)
+            flagged = self._flagged(selected)
+            entry.remaining = {name: len(issues) for name, issues in flagged.items()}
+            rounds.append(record_round(run.store, entry))
+            if entry.stopped:
+                context.log.warning(f"repair round {number} stopped: {entry.stopped}")
+                break
+        if flagged and rounds:
+            context.log.warning(
+                f"phase {self.phase.number}: {len(flagged)} file(s) still fail after {len(rounds)} repair round(s)"
+            )
+        return rounds

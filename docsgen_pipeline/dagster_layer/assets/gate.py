@@ -45,6 +45,7 @@ def build_gate_asset(blueprint: Blueprint, phase: Phase, file_asset_keys: list[d
             metadata={
                 "passed": result.passed,
                 "errors": sum(len(c.errors) for c in result.checks),
+                "repairs": len(result.repairs),
                 **version_metadata(report, run.store, run.run_id),
                 "report": dg.MetadataValue.md(run.store.read_text(run.run_id, report)),
                 "file_versions": dg.MetadataValue.json({f.name: f.version for f in result.files}),
