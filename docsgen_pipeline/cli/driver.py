@@ -82,6 +82,14 @@ def _report(session: Session, run_id: str, name: str) -> str:
 
 
 def continue_run(session: Session, run_id: str, retry: bool = False, results: bool = True) -> int:
+    """:func:`_continue_run`, with the run's progress (per file, per repair round) drawn on stderr."""
+    from docsgen_pipeline.cli.progress_view import ProgressView
+
+    with ProgressView(session.store, run_id):
+        return _continue_run(session, run_id, retry, results)
+
+
+def _continue_run(session: Session, run_id: str, retry: bool = False, results: bool = True) -> int:
     """Take every step the lifecycle allows without a person; 0 unless the run failed or is canceled.
 
     ``retry``: run a step that failed before its gate could judge (agent error, crash) once more.

@@ -20,6 +20,7 @@ from docsgen_pipeline.lifecycle import (
     is_stale,
     next_action,
 )
+from docsgen_pipeline.progress import latest_progress
 from docsgen_pipeline.settings import store_root
 from docsgen_pipeline.store import ArtifactStore
 
@@ -63,7 +64,13 @@ def gather(run_ids: list[str], stale_after_days: float) -> list[dict[str, Any]]:
     store = ArtifactStore(store_root())
     instance = get_instance()
     ids = run_ids or store.run_ids()
-    return [describe(collect(instance, store, run_id), stale_after_days) for run_id in ids]
+    rows = [describe(collect(instance, store, run_id), stale_after_days) for run_id in ids]
+    for row in rows:
+        latest = latest_progress(store, row["run_id"])
+        # The last file written and the run's calls, tokens and cost so far (also once it stopped).
+        row["progress"] = latest.model_dump() if latest else None
+        row["progress_line"] = latest.line() if latest else ""
+    return rows
 
 
 def add_staleness(row: dict[str, Any]) -> None:
@@ -88,6 +95,7 @@ def line(row: dict[str, Any]) -> str:
     return (
         f"{row['run_id']}  {row['status']}  phase {row['phase']}  last event {row['last_event_at']}{stale}\n"
         f"    {row['detail']}\n    next: {row['next_action']}"
+        + (f"\n    progress: {row['progress_line']}" if row.get("progress_line") else "")
     )
 
 
