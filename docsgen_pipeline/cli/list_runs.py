@@ -6,7 +6,7 @@ import json
 
 import click
 
-from docsgen_pipeline.cli.status import gather
+from docsgen_pipeline.cli.records import status_rows
 from docsgen_pipeline.lifecycle import DEFAULT_STALE_AFTER_DAYS, Status
 
 
@@ -20,19 +20,20 @@ from docsgen_pipeline.lifecycle import DEFAULT_STALE_AFTER_DAYS, Status
 )
 @click.option("--stale", is_flag=True, help="only runs waiting on a person longer than --stale-after days")
 @click.option("--stale-after", type=click.FloatRange(min=0), default=DEFAULT_STALE_AFTER_DAYS, show_default=True)
+@click.option("--archived", "include_archived", is_flag=True, help="include archived docs runs")
 @click.option("--json", "as_json", is_flag=True, help="print JSON")
-def list_runs(statuses: tuple[str, ...], stale: bool, stale_after: float, as_json: bool) -> int:
+def list_runs(statuses: tuple[str, ...], stale: bool, stale_after: float, include_archived: bool, as_json: bool) -> int:
     """List docs runs with their status and phase."""
     wanted = {s.lower() for s in statuses}
     rows = [
         r
-        for r in gather([], stale_after)
+        for r in status_rows([], stale_after, include_archived)[0]
         if (not wanted or r["status"].lower() in wanted) and (not stale or r["stale"])
     ]
     if as_json:
         click.echo(json.dumps([{k: v for k, v in r.items() if k != "phases"} for r in rows], indent=2))
         return 0
     for r in rows:
-        flag = "  STALE" if r["stale"] else ""
+        flag = ("  STALE" if r["stale"] else "") + ("  archived" if r["archived"] else "")
         click.echo(f"{r['run_id']}\t{r['status']}\tphase {r['phase']}\t{r['last_event_at']}{flag}")
     return 0

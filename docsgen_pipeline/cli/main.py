@@ -33,6 +33,8 @@ COMMANDS: dict[str, str] = {
     "status": "docsgen_pipeline.cli.status:status",
     "list": "docsgen_pipeline.cli.list_runs:list_runs",
     "cancel": "docsgen_pipeline.cli.cancel:cancel",
+    "archive": "docsgen_pipeline.cli.archive:archive",
+    "unarchive": "docsgen_pipeline.cli.archive:unarchive",
 }
 
 

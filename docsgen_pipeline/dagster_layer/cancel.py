@@ -14,6 +14,7 @@ from pydantic import Field
 
 from docsgen_pipeline.dagster_layer.facts import LIFECYCLE_LOG, collect
 from docsgen_pipeline.dagster_layer.resources import ArtifactStoreResource
+from docsgen_pipeline.dagster_layer.status_records import refresh
 from docsgen_pipeline.errors import LifecycleError
 from docsgen_pipeline.lifecycle import cancel_refusal
 from docsgen_pipeline.store import ArtifactStore
@@ -44,6 +45,7 @@ def cancel_docs_run(
     for run in facts.in_flight:
         stopped = instance.run_coordinator.cancel_run(run.dagster_run_id)
         (terminated if stopped else left).append(run.dagster_run_id)
+    refresh(instance, store, run_id)
     return Cancellation(run_id, by, reason, tuple(terminated), tuple(left))
 
 

@@ -10,6 +10,8 @@ import dagster as dg
 from docsgen_pipeline.dagster_layer.jobs import BATCH_JOB, FINAL_JOB, phase_job_name
 from docsgen_pipeline.dagster_layer.keys import approval_key
 from docsgen_pipeline.dagster_layer.partitions import DOCS_RUNS, RUN_TAG
+from docsgen_pipeline.dagster_layer.resources import ArtifactStoreResource
+from docsgen_pipeline.dagster_layer.status_records import refresh
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,11 @@ def execute(
         raise_on_error=False,
         asset_selection=asset_selection,
     )
+    store = (defs.resources or {}).get("store")
+    if isinstance(store, ArtifactStoreResource):
+        # A fact was recorded: keep the docs run's status record current (this process holds the
+        # execution lock, if any, and has finished its step).
+        refresh(instance, store.get(), run_id, count_lock=False, defs=defs)
     return StepOutcome(
         success=result.success, dagster_run_id=result.run_id, failure="" if result.success else _failure_message(result)
     )

@@ -1,0 +1,64 @@
+"""Status rows for ``docsgen list`` / ``status``: read from the status records, not recomputed.
+
+Reading N records costs N small file reads and no Dagster import; only a docs run without a
+record (registered but never executed here, or an unreadable cache) or ``--recompute`` pays for
+collecting facts from the instance.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from docsgen_pipeline.settings import store_root
+from docsgen_pipeline.status_record import StatusBook, agree, with_staleness
+from docsgen_pipeline.store import ArtifactStore
+
+if TYPE_CHECKING:
+    import dagster as dg
+
+
+class _Recomputer:
+    """Collects facts on demand; imports Dagster and builds Definitions only when first needed."""
+
+    def __init__(self, store: ArtifactStore) -> None:
+        self.store = store
+        self._instance: dg.DagsterInstance | None = None
+        self._defs: dict[str, dg.Definitions] = {}
+
+    def __call__(self, run_id: str) -> dict[str, Any]:
+        from docsgen_pipeline.cli.instance import get_definitions, get_instance
+        from docsgen_pipeline.dagster_layer.status_records import refresh
+        from docsgen_pipeline.docs_run import DocsRun
+
+        if self._instance is None:
+            self._instance = get_instance()
+        run = DocsRun.load(self.store, run_id)
+        key = run.registration.blueprint_sha256
+        if key not in self._defs:
+            self._defs[key] = get_definitions(run.blueprint)
+        return refresh(self._instance, self.store, run_id, defs=self._defs[key])
+
+
+def status_rows(
+    run_ids: list[str], stale_after_days: float, include_archived: bool = False, recompute: bool = False
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """(rows as printed, ids whose stored record disagreed with a recomputation — only with ``recompute``)."""
+    store = ArtifactStore(store_root())
+    book = StatusBook(store.root)
+    compute = _Recomputer(store)
+    for run_id in run_ids:
+        store.registration(run_id)  # an unknown id fails with the command that registers it
+    rows = []
+    differed = []
+    for run_id in run_ids or store.run_ids():
+        cached = book.read(run_id)
+        record = cached
+        if recompute or cached is None:
+            record = compute(run_id)
+            if recompute and not agree(cached, record):
+                differed.append(run_id)
+        assert record is not None
+        if record.get("archived") and not (include_archived or run_ids):
+            continue
+        rows.append(with_staleness(record, stale_after_days))
+    return rows, differed

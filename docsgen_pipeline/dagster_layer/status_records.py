@@ -1,0 +1,102 @@
+"""Keeping status records current: recompute a docs run's record from its facts and store it.
+
+The record (:mod:`docsgen_pipeline.status_record`) is derived by the pure lifecycle from
+:func:`~docsgen_pipeline.dagster_layer.facts.collect`; this module decides *when*: after every
+in-process execution, cancel and archive, and for the docs runs whose Dagster runs changed since
+a sensor's cursor (:func:`changed_docs_runs`).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import dagster as dg
+from dagster._core.storage.tags import PARTITION_NAME_TAG
+
+from docsgen_pipeline.archive import is_archived
+from docsgen_pipeline.dagster_layer.facts import collect
+from docsgen_pipeline.dagster_layer.partitions import RUN_TAG
+from docsgen_pipeline.docs_run import DocsRun
+from docsgen_pipeline.status_record import StatusBook, describe
+from docsgen_pipeline.store import ArtifactStore
+
+
+def recompute(
+    instance: dg.DagsterInstance,
+    store: ArtifactStore,
+    run_id: str,
+    count_lock: bool = True,
+    defs: dg.Definitions | None = None,
+) -> dict[str, Any]:
+    """The record from a full collection of the docs run's facts (not stored).
+
+    ``count_lock=False``: the caller holds the execution lock and has finished its step.
+    ``defs``: also record which phases an earlier regeneration made stale (Dagster's stale status
+    needs the asset graph; without it the record says nothing about staleness).
+    """
+    facts = collect(instance, store, run_id, count_lock=count_lock)
+    record = describe(facts, archived=is_archived(store, run_id))
+    if defs is not None:
+        add_staleness(instance, defs, store, record)
+    return record
+
+
+def add_staleness(
+    instance: dg.DagsterInstance, defs: dg.Definitions, store: ArtifactStore, record: dict[str, Any]
+) -> None:
+    """Mark phases whose inputs changed after they were built, with the command that refreshes
+    them; later phases are never rewritten on their own."""
+    from docsgen_pipeline.dagster_layer.staleness import stale_phases
+
+    run = DocsRun.load(store, record["run_id"])
+    stale = {p.phase: p for p in stale_phases(instance, defs, run.blueprint, run.run_id)}
+    for phase in record["phases"]:
+        found = stale.get(phase["phase"])
+        phase["upstream_changed"] = bool(found and found.is_stale)
+        phase["refresh"] = found.command if found and found.is_stale else None
+
+
+def refresh(
+    instance: dg.DagsterInstance,
+    store: ArtifactStore,
+    run_id: str,
+    count_lock: bool = True,
+    defs: dg.Definitions | None = None,
+) -> dict[str, Any]:
+    """Recompute the docs run's record and store it; returns it.
+
+    Without ``defs`` (a cancel, an archive, a sensor tick) no file was materialized, so which phases
+    are stale cannot have changed: the previous record's staleness is kept.
+    """
+    book = StatusBook(store.root)
+    record = recompute(instance, store, run_id, count_lock, defs)
+    previous = book.read(run_id) if defs is None else None
+    if previous is not None:
+        earlier = {p["phase"]: p for p in previous.get("phases", [])}
+        for phase in record["phases"]:
+            for key in ("upstream_changed", "refresh"):
+                if key in earlier.get(phase["phase"], {}):
+                    phase[key] = earlier[phase["phase"]][key]
+    book.write(record)
+    return record
+
+
+def changed_docs_runs(instance: dg.DagsterInstance, cursor: float | None) -> tuple[set[str], float]:
+    """Docs runs with a Dagster run created or changed after ``cursor`` (a run-update timestamp).
+
+    Returns (docs-run ids, new cursor).  The query is bounded by what changed, not by history.
+    """
+    # One second of overlap: runs updated within the same instant as the cursor are seen again
+    # (refreshing a record or re-requesting a keyed run twice is harmless; missing one is not).
+    after = datetime.fromtimestamp(cursor - 1.0, UTC) if cursor is not None else None
+    records = instance.get_run_records(dg.RunsFilter(updated_after=after) if after else None)
+    changed: set[str] = set()
+    newest = cursor or 0.0
+    for record in records:
+        tags = record.dagster_run.tags
+        docs_run = tags.get(RUN_TAG) or tags.get(PARTITION_NAME_TAG)
+        if docs_run:
+            changed.add(docs_run)
+        newest = max(newest, record.update_timestamp.timestamp())
+    return changed, newest
