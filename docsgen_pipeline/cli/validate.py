@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from docsgen_pipeline.errors import ConfigError
+from docsgen_pipeline.markdown.flavors import FLAVORS
 from docsgen_pipeline.validators.config import ValidateConfig, load_config, with_flags
 from docsgen_pipeline.validators.engine import validate_tree
 from docsgen_pipeline.validators.output import FORMATS, RENDERERS
@@ -59,6 +60,11 @@ _EPILOG = "\b\nRules (id: default severity):\n" + "\n".join(
     "--check-external", is_flag=True, default=None, help="ALSO request external http(s) links (network; off by default)"
 )
 @click.option("--jobs", type=click.IntRange(min=1), help="worker processes for parsing (default: every core)")
+@click.option(
+    "--flavor",
+    type=click.Choice(tuple(FLAVORS)),
+    help="renderer whose slug and link rules apply (default: mkdocs.yml / book.toml at or above DIR, else github)",
+)
 @click.pass_context
 def validate(
     ctx: click.Context,
@@ -75,6 +81,7 @@ def validate(
     no_cache: bool,
     check_external: bool | None,
     jobs: int | None,
+    flavor: str | None,
 ) -> None:
     """Check the Markdown files under DIRECTORY: links, anchors, terminology, structure."""
     root = Path(directory)
@@ -89,6 +96,7 @@ def validate(
         ignore_links=ignore_links,
         glossary=glossary,
         check_external=check_external,
+        flavor=flavor,
     )
     cache = None if no_cache else (cache_dir if cache_dir is not None else root / DEFAULT_CACHE)
     report = validate_tree(root, config, cache_dir=cache, jobs=jobs, display=_display_prefix(directory))

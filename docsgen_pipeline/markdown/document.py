@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import unquote
 
-from docsgen_pipeline.markdown.slugs import SlugCounter, github_slug
+from docsgen_pipeline.markdown.flavors import FLAVORS, Flavor
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -26,9 +26,18 @@ if TYPE_CHECKING:
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 
-# `{#id}`, `{ #id .cls }`, `{: #id }`: attribute lists as MkDocs (attr_list) and Pandoc write them.
-ATTR_ANCHOR = re.compile(r"\{:?[ \t]*#([^\s{}#]+)[^{}\n]*\}")
-_HEADING_ATTRS = re.compile(r"[ \t]*\{:?[ \t]*[#.][^{}\n]*\}[ \t]*$")
+# Attribute lists as MkDocs (attr_list), mdBook and Pandoc write them: `{#id}`, `{ #id .cls }`,
+# `{: #id }`, `{ id="x" }`, `{ id=x data-toc-label="…" }`.  ATTR_LIST finds one, ATTR_ID its id.
+ATTR_LIST = re.compile(r"\{:?[ \t]*(?:[#.][^{}\n]*|[\w-]+[ \t]*=[^{}\n]*)\}")
+ATTR_ID = re.compile(r"""(?:^|[ \t{:])(?:#([^\s{}#]+)|id[ \t]*=[ \t]*(?:"([^"]*)"|'([^']*)'|([^\s"'{}]+)))""")
+_HEADING_ATTRS = re.compile(r"[ \t]*\{:?[ \t]*(?:[#.][^{}\n]*|[\w-]+[ \t]*=[^{}\n]*)\}[ \t]*$")
+# href/src of raw HTML elements (comments are removed before searching).
+_HTML_LINK = re.compile(
+    r"""<(a|img|source|area|iframe|video|audio)\b[^>]*?[ \t\n](href|src)[ \t]*=[ \t]*"""
+    r"""(?:"([^"]*)"|'([^']*)'|([^\s"'<>`]+))""",
+    re.IGNORECASE,
+)
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _HTML_ID = re.compile(r"""\b(?:id|name)[ \t]*=[ \t]*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""", re.IGNORECASE)
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _BARE_URL = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://\S+|\bwww\.\S+")
@@ -42,7 +51,7 @@ class Heading(NamedTuple):
     level: int
     text: str  # plain text, explicit `{#id}` attribute list removed
     line: int
-    slug: str  # GitHub slug with -1/-2 duplicate suffixes
+    slug: str  # the flavour's id for this heading, duplicate suffixes included
     explicit_id: str | None = None
 
 
@@ -53,6 +62,8 @@ class Link(NamedTuple):
     fragment: str | None  # percent-decoded; None when the link has no `#`
     external: bool  # has a scheme (http:, mailto:, ...) or starts with `//`
     image: bool = False
+    column: int = 0  # 1-based column of the target in the source line; 0 when not on the line (references)
+    raw: bool = False  # written in raw HTML (`<a href>`, `<img src>`): renderers pass it through untouched
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +92,7 @@ class Document:
     first_block: tuple[str, int] | None  # ("h1" | "h2" | "paragraph" | …, line) of the first content
     thematic_breaks: tuple[int, ...]  # lines of `---` / `***` / `___` breaks (not front matter)
     suppressed: tuple[tuple[int, frozenset[str]], ...]  # (line, rules); line 0 = whole file; empty = all
+    includes: tuple[str, ...] = ()  # files the renderer includes into this page (snippets, {{#include}})
 
     def is_suppressed(self, line: int, rule: str) -> bool:
         return any((where == line or where == 0) and (not rules or rule in rules) for where, rules in self.suppressed)
@@ -90,23 +102,57 @@ class Document:
         return [h for h in self.headings if h.level == 1]
 
 
-@lru_cache(maxsize=1)
-def parser() -> MarkdownIt:
-    """The one configured parser, built on first use: a run whose files all come from the
+def attr_id(attrs: str) -> str | None:
+    """The id an attribute list sets (``#x`` or ``id=…``), None when it sets none."""
+    m = ATTR_ID.search(attrs)
+    if m is None:
+        return None
+    return next(g for g in m.groups() if g is not None)
+
+
+@lru_cache(maxsize=2)
+def parser(last_wins_references: bool = False) -> MarkdownIt:
+    """The configured parser, built on first use: a run whose files all come from the
     result cache never imports markdown-it at all."""
     from markdown_it import MarkdownIt
+    from mdit_py_plugins.footnote import footnote_plugin
     from mdit_py_plugins.front_matter import front_matter_plugin
 
     # No GFM table rule: a table then parses as a paragraph whose inline content holds the same
     # links, code spans and anchors on the same lines (one row per soft break), so every rule sees
     # exactly what it would with tables on, and the parse is ~15% cheaper.  No rule needs cells.
-    md = MarkdownIt("commonmark").use(front_matter_plugin)
+    # Footnotes: every flavour renders them, and without the plugin a definition `[^1]: text`
+    # would be read as a link reference definition.
+    md = MarkdownIt("commonmark").use(front_matter_plugin).use(footnote_plugin, inline=False, move_to_end=False)
+    if last_wins_references:
+        _last_reference_wins(md)
     # Keep destinations as written: split_href percent-decodes them itself, and re-encoding every
     # URL (markdown-it's default, for HTML output) is a tenth of the parse time.  Every scheme is
     # accepted so that javascript:/data: links stay links, classified external, not text.
     md.normalizeLink = _as_written  # type: ignore[method-assign]
     md.validateLink = _any_link  # type: ignore[method-assign]
     return md
+
+
+def _last_reference_wins(md: MarkdownIt) -> None:
+    """Python-Markdown keeps the last of duplicate reference definitions; CommonMark the first."""
+    from markdown_it.rules_block.reference import reference
+    from markdown_it.rules_block.state_block import StateBlock
+
+    def last_wins(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+        refs = state.env.get("references")
+        before = dict(refs) if refs else None
+        if refs:
+            refs.clear()
+        ok = reference(state, start, end, silent)
+        if before is not None:
+            after = state.env["references"]
+            merged = {**before, **after}
+            after.clear()
+            after.update(merged)
+        return ok
+
+    md.block.ruler.at("reference", last_wins, {"alt": []})
 
 
 def _as_written(url: str) -> str:
@@ -130,20 +176,54 @@ def _html_ids(html: str) -> Iterator[str]:
         yield m.group(1) or m.group(2) or m.group(3) or ""
 
 
+def _column(source: str, href: str) -> int:
+    """1-based column of ``href`` on ``source`` (its first occurrence as a destination); 0 when the
+    line does not hold it (a reference link's target is on its definition's line)."""
+    if not href:
+        at = source.find("()")
+        return at + 2 if at >= 0 else 0
+    for probe in (f"({href}", f"<{href}>", f'"{href}"', f"'{href}'", f"={href}", href):
+        at = source.find(probe)
+        if at >= 0:
+            return at + 1 + probe.index(href)
+    return 0
+
+
 class _Builder:
-    def __init__(self) -> None:
-        self.headings: list[Heading] = []
+    def __init__(self, flavor: Flavor, lines: list[str]) -> None:
+        self.flavor = flavor
+        self.lines = lines
+        self.heading_rows: list[tuple[int, str, int, str | None]] = []  # level, text, line, explicit id
         self.anchors: set[str] = set()
         self.links: list[Link] = []
         self.prose: list[Prose] = []
-        self.slugs = SlugCounter()
+
+    def link(self, line: int, href: str, image: bool, raw: bool = False) -> None:
+        path, fragment, external = split_href(href)
+        source = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        self.links.append(Link(line, href, path, fragment, external, image, _column(source, href), raw))
+
+    def html(self, content: str, line: int) -> None:
+        """Ids, anchors and link targets of raw HTML starting on ``line``."""
+        if "<!--" in content:
+            content = _HTML_COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), content)
+        self.anchors.update(_html_ids(content))
+        if "=" not in content:
+            return
+        for m in _HTML_LINK.finditer(content):
+            href = m.group(3) if m.group(3) is not None else m.group(4) if m.group(4) is not None else m.group(5)
+            if href is None or (not href and m.group(2).lower() == "href"):
+                continue  # `<a href="">` is a deliberate no-op link in HTML
+            where = line + content.count("\n", 0, m.start())
+            self.link(where, href, m.group(1).lower() != "a", raw=True)
 
     def inline(self, token: Token, heading_level: int | None) -> None:
         line = token.map[0] + 1 if token.map else 1
         parts: list[str] = []  # prose: code blanked
-        plain: list[str] = []  # heading text as GitHub slugs it: code text kept
+        plain: list[str] = []  # heading text as renderers slug it: code text kept
         current = line
-        for child in token.children or ():
+        children = token.children or []
+        for at, child in enumerate(children):
             kind = child.type
             if kind == "text":
                 parts.append(child.content)
@@ -155,34 +235,51 @@ class _Builder:
             elif kind == "code_inline":
                 parts.append(" " * len(child.content))
                 plain.append(child.content)
-            elif kind == "link_open" or kind == "image":
-                href = str(child.attrs.get("href" if kind == "link_open" else "src", ""))
-                path, fragment, external = split_href(href)
-                self.links.append(Link(current, href, path, fragment, external, kind == "image"))
+            elif kind == "link_open":
+                href = str(child.attrs.get("href", ""))
+                if href or not self._is_anchor(children, at):
+                    self.link(current, href, False)
+            elif kind == "image":
+                self.link(current, str(child.attrs.get("src", "")), True)
+                plain.append(child.content)
             elif kind == "html_inline":
-                self.anchors.update(_html_ids(child.content))
+                self.html(child.content, current)
                 parts.append(" ")
                 current += child.content.count("\n")
         text = "".join(parts)
-        for m in ATTR_ANCHOR.finditer(text):
-            self.anchors.add(m.group(1))
+        attr_lists = self.flavor.attr_lists and "{" in text
+        if attr_lists:
+            for m in ATTR_LIST.finditer(text):
+                found = attr_id(m.group(0))
+                if found:
+                    self.anchors.add(found)
         if heading_level is not None:
             title = "".join(plain)
-            attrs = _HEADING_ATTRS.search(title)
-            explicit = ATTR_ANCHOR.search(attrs.group(0)) if attrs else None
+            attrs = _HEADING_ATTRS.search(title) if attr_lists else None
+            explicit = attr_id(attrs.group(0)) if attrs else None
             if attrs:
                 title = title[: attrs.start()]
-            title = title.strip()
-            # An explicit id replaces the generated one (MkDocs attr_list), so it takes no
-            # duplicate number; the plain slug stays valid too, as GitHub ignores attribute lists.
-            slug = github_slug(title) if explicit else self.slugs.add(title)
-            self.anchors.add(slug)
-            self.headings.append(Heading(heading_level, title, line, slug, explicit.group(1) if explicit else None))
-        if "{" in text:
-            text = ATTR_ANCHOR.sub(lambda m: " " * len(m.group(0)), text)
+            self.heading_rows.append((heading_level, title.strip(), line, explicit))
+        if attr_lists:
+            text = ATTR_LIST.sub(lambda m: " " * len(m.group(0)), text)
         if "//" in text or "www." in text:
             text = _BARE_URL.sub(lambda m: " " * len(m.group(0)), text)
         self.prose.append(Prose(line, text, heading_level is not None))
+
+    def _is_anchor(self, children: list[Token], at: int) -> bool:
+        """``[](){#id}``: an empty link carrying an attribute list is an anchor (mkdocs-autorefs)."""
+        if not self.flavor.attr_lists or at + 2 >= len(children) or children[at + 1].type != "link_close":
+            return False
+        after = children[at + 2]
+        return after.type == "text" and after.content.startswith("{")
+
+    def headings(self) -> list[Heading]:
+        ids = self.flavor.heading_ids([(text, explicit) for _, text, _, explicit in self.heading_rows], self.anchors)
+        out = []
+        for (level, text, line, explicit), slug in zip(self.heading_rows, ids, strict=True):
+            self.anchors.add(slug)
+            out.append(Heading(level, text, line, slug, explicit))
+        return out
 
 
 def _suppressions(text: str, code_lines: set[int]) -> tuple[tuple[int, frozenset[str]], ...]:
@@ -207,12 +304,15 @@ def _is_content(token: Token) -> bool:
     return not (token.type == "html_block" and token.content.lstrip().startswith("<!--"))
 
 
-def parse_document(text: str) -> Document:
-    """Parse Markdown once into the model the rules use."""
+def parse_document(text: str, flavor: Flavor | None = None) -> Document:
+    """Parse Markdown once into the model the rules use, as ``flavor`` (default GitHub) renders it."""
     if not text.strip():
         return Document(True, (), frozenset(), (), (), None, (), ())
-    tokens = parser().parse(text)
-    b = _Builder()
+    flavor = flavor if flavor is not None else FLAVORS["github"]
+    source = flavor.preprocess(text)
+    env: dict[str, object] = {}
+    tokens = parser(flavor.last_wins_references).parse(source, env)
+    b = _Builder(flavor, text.split("\n"))
     first_block: tuple[str, int] | None = None
     breaks: list[int] = []
     code_lines: set[int] = set()
@@ -231,22 +331,28 @@ def parse_document(text: str) -> Document:
         elif kind == "hr":
             breaks.append(line)
         elif kind == "html_block":
-            b.anchors.update(_html_ids(token.content))
+            b.html(token.content, line)
         elif (kind == "fence" or kind == "code_block") and token.map:
             code_lines.update(range(token.map[0] + 1, token.map[1] + 1))
+    footnotes = env.get("footnotes")
+    if isinstance(footnotes, dict):
+        for label in footnotes.get("refs", {}):
+            b.anchors.update(flavor.footnote_ids(str(label).removeprefix(":")))
+    headings = b.headings()
     return Document(
         blank=False,
-        headings=tuple(b.headings),
+        headings=tuple(headings),
         anchors=frozenset(b.anchors),
         links=tuple(b.links),
         prose=tuple(b.prose),
         first_block=first_block,
         thematic_breaks=tuple(breaks),
         suppressed=_suppressions(text, code_lines),
+        includes=tuple(flavor.includes(text)),
     )
 
 
 @lru_cache(maxsize=4096)
-def parse_cached(text: str) -> Document:
+def parse_cached(text: str, flavor: Flavor | None = None) -> Document:
     """:func:`parse_document` memoised on the text, so the file checks and the gate share one parse."""
-    return parse_document(text)
+    return parse_document(text, flavor)

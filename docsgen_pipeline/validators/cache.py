@@ -22,7 +22,7 @@ from typing import Any
 from docsgen_pipeline.markdown.document import Document, Heading, Link
 from docsgen_pipeline.validators.findings import Finding
 
-CACHE_VERSION = 1  # bump whenever the parser, the document model or a per-file rule changes
+CACHE_VERSION = 2  # bump whenever the parser, the document model or a per-file rule changes
 CACHE_FILE = "validate.json"
 _GITIGNORE = "# Created by docsgen validate; safe to delete.\n*\n"
 
@@ -43,11 +43,12 @@ def document_to_json(doc: Document) -> list[Any]:
         list(doc.first_block) if doc.first_block else None,
         list(doc.thematic_breaks),
         [[line, sorted(rules)] for line, rules in doc.suppressed],
+        list(doc.includes),
     ]
 
 
 def document_from_json(data: list[Any]) -> Document:
-    blank, headings, anchors, links, first_block, breaks, suppressed = data
+    blank, headings, anchors, links, first_block, breaks, suppressed, includes = data
     return Document(
         blank=blank,
         headings=tuple(map(Heading._make, headings)),
@@ -57,6 +58,7 @@ def document_from_json(data: list[Any]) -> Document:
         first_block=(first_block[0], first_block[1]) if first_block else None,
         thematic_breaks=tuple(breaks),
         suppressed=tuple((line, frozenset(rules)) for line, rules in suppressed),
+        includes=tuple(includes),
     )
 
 

@@ -12,6 +12,7 @@ Example ``docsgen.toml``::
     nav_targets = ["index.md"]          # files every nav block must link
     nav_pattern = '\\[← .+\\]\\('       # regex the text after the last `---` must match
     check_external = false              # network access: opt-in only
+    flavor = "mkdocs"                   # github | mkdocs | mdbook (default: from mkdocs.yml / book.toml)
 
     [validate.severity]
     broken-fragment = "warning"         # error | warning | info | off
@@ -35,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from docsgen_pipeline.errors import ConfigError
+from docsgen_pipeline.markdown.flavors import FLAVORS, get_flavor
 from docsgen_pipeline.validators.glossary import GlossaryTerm, glossary_from_data, load_glossary
 from docsgen_pipeline.validators.rules import RULES
 
@@ -56,6 +58,7 @@ _KEYS = frozenset(
         "required_headings",
         "schema_file",
         "required_schema_refs",
+        "flavor",
     }
 )
 
@@ -72,6 +75,7 @@ class ValidateConfig:
     required_headings: dict[str, tuple[str, ...]] = field(default_factory=dict)
     schema_file: str | None = None
     required_schema_refs: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    flavor: str | None = None  # renderer flavour; None = detect from mkdocs.yml / book.toml
     source: str = "(defaults)"
 
     def level(self, rule: str) -> str:
@@ -157,6 +161,11 @@ def config_from_data(data: dict[str, Any], source: str, base: Path) -> ValidateC
     if schema_file is not None and not isinstance(schema_file, str):
         raise ConfigError(f"{source}: field 'schema_file' must be a path string")
     nav_targets = data.get("nav_targets")
+    flavor = data.get("flavor")
+    if flavor is not None:
+        if not isinstance(flavor, str):
+            raise ConfigError(f"{source}: field 'flavor' must be a string ({', '.join(FLAVORS)})")
+        get_flavor(flavor, f"{source}: field 'flavor'")
     return ValidateConfig(
         severity=severity,
         ignore=_strings(data.get("ignore", []), f"{source}: field 'ignore'"),
@@ -168,6 +177,7 @@ def config_from_data(data: dict[str, Any], source: str, base: Path) -> ValidateC
         required_headings=_file_map(data.get("required_headings", {}), f"{source}: field 'required_headings'"),
         schema_file=schema_file,
         required_schema_refs=_file_map(data.get("required_schema_refs", {}), f"{source}: field 'required_schema_refs'"),
+        flavor=flavor,
         source=source,
     )
 
@@ -222,6 +232,7 @@ def with_flags(
     ignore_links: tuple[str, ...] = (),
     glossary: Path | None = None,
     check_external: bool | None = None,
+    flavor: str | None = None,
 ) -> ValidateConfig:
     """Command-line flags on top of the file's settings (flags win)."""
     levels = dict(config.severity)
@@ -243,4 +254,5 @@ def with_flags(
         ignore_links=config.ignore_links + ignore_links,
         glossary=load_glossary(glossary) if glossary is not None else config.glossary,
         check_external=config.check_external if check_external is None else check_external,
+        flavor=config.flavor if flavor is None else get_flavor(flavor, "--flavor").name,
     )

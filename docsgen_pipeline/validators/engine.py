@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from docsgen_pipeline.markdown.document import MARKDOWN_SUFFIXES, Document, parse_document, parser
+from docsgen_pipeline.markdown.flavors import Flavor
+from docsgen_pipeline.markdown.flavors.detect import flavor_for
 from docsgen_pipeline.validators.cache import FileRecord, ResultCache, record_from_json, record_to_json
 from docsgen_pipeline.validators.config import ValidateConfig
 from docsgen_pipeline.validators.discover import Ignore, markdown_files
@@ -44,6 +46,7 @@ class PerFileSettings:
     glossary: tuple[GlossaryTerm, ...]
     nav_targets: tuple[str, ...] | None
     nav_pattern: str | None
+    flavor: Flavor
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,7 @@ class Report:
     findings: list[Finding]
     files: int  # Markdown files validated
     parsed: int  # of which parsed in this run (cache misses)
+    flavor: str = "github"  # the renderer whose rules judged links and anchors
 
     @property
     def errors(self) -> int:
@@ -67,7 +71,7 @@ def decode(data: bytes) -> str:
 
 def analyse(file: str, text: str, digest: str, settings: PerFileSettings) -> FileRecord:
     """Parse one file and run every rule that needs only that file."""
-    doc = parse_document(text)
+    doc = parse_document(text, settings.flavor)
     if doc.blank:
         found = check_non_empty(file, doc)
     else:
@@ -114,7 +118,7 @@ def _analyse_all(
     # fork shares the already imported parser with the workers; elsewhere use the platform default.
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    parser()  # import and build the parser once, before forking, instead of once per worker
+    parser(settings.flavor.last_wins_references)  # build the parser once, before forking, not once per worker
     batches = _batches(files, sizes, jobs * 4)
     out: list[tuple[str, list[Any]]] = []
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
@@ -141,19 +145,62 @@ class _Known:
             hit = self._disk[path] = os.path.exists(self.root / path)
         return hit
 
+    def is_directory(self, path: str) -> bool:
+        return path not in self.files and (path == "." or os.path.isdir(self.root / path))
 
-def cross_file(root: Path, records: dict[str, FileRecord], config: ValidateConfig) -> list[Finding]:
+
+class _Documents:
+    """Parsed Markdown by path, each with the anchors of the files it includes (snippets,
+    ``{{#include}}``) merged in; included files outside the validated set are read from disk."""
+
+    def __init__(self, root: Path, records: dict[str, FileRecord], flavor: Flavor) -> None:
+        self.root = root
+        self.records = records
+        self.flavor = flavor
+        self._merged: dict[str, Document | None] = {}
+
+    def _own(self, path: str) -> Document | None:
+        record = self.records.get(path)
+        if record is not None:
+            return record.document if path.endswith(MARKDOWN_SUFFIXES) else None
+        if path.startswith("/") or not path.endswith(MARKDOWN_SUFFIXES):
+            return None
+        try:
+            text = decode((self.root / path).read_bytes())
+        except OSError:
+            return None
+        return parse_document(text, self.flavor)
+
+    def __call__(self, path: str, depth: int = 0) -> Document | None:
+        if path in self._merged:
+            return self._merged[path]
+        doc = self._own(path)
+        if doc is not None and doc.includes and depth < 8:
+            self._merged[path] = doc  # guards include cycles
+            anchors = set(doc.anchors)
+            for written in doc.includes:
+                for candidate in self.flavor.include_candidates(path, written):
+                    included = self(candidate, depth + 1)
+                    if included is not None:
+                        anchors |= included.anchors
+                        break
+            doc = replace(doc, anchors=frozenset(anchors))
+        self._merged[path] = doc
+        return doc
+
+
+def cross_file(
+    root: Path, records: dict[str, FileRecord], config: ValidateConfig, flavor: Flavor | None = None
+) -> list[Finding]:
+    flavor = flavor if flavor is not None else flavor_for(root, config.flavor)
     known = _Known(root, records)
-
-    def document_of(path: str) -> Document | None:
-        record = records.get(path)
-        return record.document if record is not None and path.endswith(MARKDOWN_SUFFIXES) else None
+    document_of = _Documents(root, records, flavor)
 
     skip = re.compile("|".join(f"(?:{p})" for p in config.ignore_links)) if config.ignore_links else None
     found: list[Finding] = []
     for file, record in records.items():
         doc = record.document
-        here = check_links(file, doc, known, document_of, skip)
+        here = check_links(file, doc, known, document_of, skip, flavor, known.is_directory)
         refs = config.required_schema_refs.get(file)
         if refs:
             here += check_schema_refs(file, doc, refs, config.schema_file)
@@ -189,12 +236,14 @@ def validate_tree(
 ) -> Report:
     """Validate every Markdown file under ``root``; ``display`` prefixes reported paths."""
     files = markdown_files(root, Ignore.of(config.ignore))
+    flavor = flavor_for(root, config.flavor)
     settings = PerFileSettings(
         config.glossary if config.level("terminology") != "off" else (),
         config.nav_targets if config.level("nav-block") != "off" else None,
         config.nav_pattern if config.level("nav-block") != "off" else None,
+        flavor,
     )
-    cache = ResultCache(cache_dir, config.per_file_fingerprint())
+    cache = ResultCache(cache_dir, f"{config.per_file_fingerprint()}/{flavor.key}")
     records: dict[str, FileRecord] = {}
     misses: list[str] = []
     sizes: dict[str, int] = {}
@@ -216,9 +265,9 @@ def validate_tree(
         cache.put_raw(file, raw)
     cache.save()
     per_file = [f for record in records.values() for f in unsuppressed(record.findings, record.document)]
-    findings = per_file + cross_file(root, dict(sorted(records.items())), config)
+    findings = per_file + cross_file(root, dict(sorted(records.items())), config, flavor)
     if config.check_external and config.level("external-link") != "off":
         from docsgen_pipeline.validators.external import check_external_links
 
         findings += check_external_links(records)
-    return Report(apply_levels(findings, config, display), len(files), len(misses))
+    return Report(apply_levels(findings, config, display), len(files), len(misses), flavor.name)

@@ -22,14 +22,18 @@ class Finding:
     severity: str  # "error" | "warning" | "info"
     message: str
     suggestion: str = ""
+    column: int = 0  # 1-based; 0 = unknown or the whole line
+    target: str = ""  # the link target exactly as written, for link findings
 
     def sort_key(self) -> tuple[str, int, str, str]:
         return (self.file, self.line, self.rule, self.message)
 
 
-def issue(file: str, line: int, rule: str, message: str, suggestion: str = "") -> Finding:
+def issue(
+    file: str, line: int, rule: str, message: str, suggestion: str = "", *, column: int = 0, target: str = ""
+) -> Finding:
     """A finding of ``rule`` at its default severity."""
-    return Finding(file, line, rule, RULES[rule].severity, message, suggestion)
+    return Finding(file, line, rule, RULES[rule].severity, message, suggestion, column, target)
 
 
 def sort_findings(findings: Iterable[Finding]) -> list[Finding]:

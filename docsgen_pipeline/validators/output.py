@@ -47,10 +47,12 @@ def as_json(report: Report) -> str:
             {
                 "file": f.file,
                 "line": f.line,
+                "column": f.column,
                 "rule": f.rule,
                 "severity": f.severity,
                 "message": f.message,
                 "suggestion": f.suggestion,
+                **({"target": f.target} if f.target or f.rule.startswith("broken-") else {}),
             }
             for f in report.findings
         ],
@@ -68,7 +70,7 @@ def as_sarif(report: Report) -> str:
     for f in report.findings:
         location: dict[str, object] = {"artifactLocation": {"uri": f.file}}
         if f.line > 0:
-            location["region"] = {"startLine": f.line}
+            location["region"] = {"startLine": f.line, **({"startColumn": f.column} if f.column else {})}
         results.append(
             {
                 "ruleId": f.rule,
@@ -111,6 +113,7 @@ def as_github(report: Report) -> str:
     lines = []
     for f in report.findings:
         where = f"file={_escape_property(f.file)}" + (f",line={f.line}" if f.line else "")
+        where += f",col={f.column}" if f.line and f.column else ""
         text = f"{f.message}" + (f" ({f.suggestion})" if f.suggestion else "")
         lines.append(f"::{command[f.severity]} {where},title={_escape_property(f.rule)}::{_escape_data(text)}")
     lines.append(summary(report))

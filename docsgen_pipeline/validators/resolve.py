@@ -28,11 +28,22 @@ def resolve_in(folder: str, path: str) -> str:
     return posixpath.normpath(joined) if joined else "."
 
 
-def find_target(resolved: str, known: Container[str]) -> str | None:
-    """The known file a resolved path names; directory links fall back to their index page."""
-    if resolved in known:
-        return resolved
-    base = "" if resolved == "." else resolved + "/"
+def find_target(resolved: str, known: Container[str], candidates: tuple[str, ...] = ()) -> str | None:
+    """The known file a resolved path names; directory links fall back to their index page.
+
+    ``candidates``: other paths the renderer maps the link to (mdBook: ``ch1.html`` -> ``ch1.md``),
+    tried in order after ``resolved``."""
+    for path in (resolved, *candidates):
+        if path in known:
+            return path
+        index = index_of(path, known)
+        if index is not None:
+            return index
+    return None
+
+
+def index_of(directory: str, known: Container[str]) -> str | None:
+    base = "" if directory == "." else directory + "/"
     for name in INDEX_NAMES:
         if base + name in known:
             return base + name

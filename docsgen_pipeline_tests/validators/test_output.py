@@ -30,10 +30,12 @@ def test_json_is_a_list_of_findings() -> None:
     assert data[0] == {
         "file": "docs/a.md",
         "line": 3,
+        "column": 0,
         "rule": "broken-link",
         "severity": "error",
         "message": "link target 'x.md' does not exist",
         "suggestion": "fix the path",
+        "target": "",
     }
     assert [d["severity"] for d in data] == ["error", "warning", "info"]
 
