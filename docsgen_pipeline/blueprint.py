@@ -72,10 +72,17 @@ class Blueprint(_Model):
     name: str = Field(min_length=1)
     version: int = Field(default=1, ge=1)
     description: str = ""
+    # The renderer that publishes the bundle (github | mkdocs | mdbook): the generator writes and
+    # the gate checks `#fragment` links with its heading slugs.
+    flavor: str = "github"
     phases: tuple[Phase, ...]
 
     @model_validator(mode="after")
     def _check_shape(self) -> Blueprint:
+        from docsgen_pipeline.markdown.flavors import FLAVORS
+
+        if self.flavor not in FLAVORS:
+            raise ValueError(f"flavor must be one of {', '.join(FLAVORS)}, got '{self.flavor}'")
         numbers = [p.number for p in self.phases]
         if tuple(numbers) != PHASE_NUMBERS:
             raise ValueError(f"phases must be numbered 0..5 in order, got {numbers}")

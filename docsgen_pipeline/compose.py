@@ -10,7 +10,7 @@ from docsgen_pipeline.agents.base import LinkTarget
 from docsgen_pipeline.blueprint import Blueprint
 from docsgen_pipeline.brief import Brief
 from docsgen_pipeline.docs_run import DocsRun
-from docsgen_pipeline.markdown.slugs import slugs_for
+from docsgen_pipeline.markdown.flavors import get_flavor
 from docsgen_pipeline.planning import PhasePlan
 from docsgen_pipeline.templates import render
 from docsgen_pipeline.validators.model import GlossaryEntry, ValidationContext
@@ -36,10 +36,10 @@ def finalize(body: str, nav: str) -> str:
     return "\n".join(line.rstrip() for line in text.split("\n"))
 
 
-def _headings(markdown: str) -> list[str]:
+def _headings(markdown: str, flavor: str) -> list[str]:
     from docsgen_pipeline.markdown.document import parse_document
 
-    return [h.text for h in parse_document(markdown).headings]
+    return [h.text for h in parse_document(markdown, get_flavor(flavor)).headings]
 
 
 def link_targets(run: DocsRun, current: PhasePlan | None) -> list[LinkTarget]:
@@ -49,6 +49,7 @@ def link_targets(run: DocsRun, current: PhasePlan | None) -> list[LinkTarget]:
     offer the slugs of their planned outline; later phases' files offer no anchors yet.
     """
     targets = []
+    flavor = get_flavor(run.blueprint.flavor)
     planned_outline = {p.key: p for p in current.files} if current else {}
     for phase in run.blueprint.phases:
         for planned in phase.files:
@@ -61,7 +62,7 @@ def link_targets(run: DocsRun, current: PhasePlan | None) -> list[LinkTarget]:
                 headings = (
                     [str(h) for h in stored]
                     if isinstance(stored, list)
-                    else _headings(run.file_text(planned.key) or "")
+                    else _headings(run.file_text(planned.key) or "", run.blueprint.flavor)
                 )
             elif planned.key in planned_outline:
                 file_plan = planned_outline[planned.key]
@@ -75,7 +76,7 @@ def link_targets(run: DocsRun, current: PhasePlan | None) -> list[LinkTarget]:
                     filename=filename,
                     title=planned.title if planned.key != run.blueprint.root.key else run.brief.name,
                     phase=phase.number,
-                    anchors=tuple(slugs_for(headings)),
+                    anchors=tuple(flavor.heading_ids([(h, None) for h in headings], set())),
                     headings=tuple(headings),
                 )
             )
@@ -106,4 +107,5 @@ def validation_context(run: DocsRun, phase: int | None) -> ValidationContext:
         nav_targets=nav_targets(blueprint, brief.slug),
         planned_files=frozenset(later),
         check_model_reply=True,
+        flavor=blueprint.flavor,
     )

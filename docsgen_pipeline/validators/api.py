@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from docsgen_pipeline.markdown.document import MARKDOWN_SUFFIXES, Document, parse_cached
+from docsgen_pipeline.markdown.flavors import get_flavor
 from docsgen_pipeline.validators.file_rules import (
     check_nav_block,
     check_non_empty,
@@ -70,7 +71,7 @@ def file_issues(filename: str, doc: Document, ctx: ValidationContext) -> list[Fi
 
 def check_file(filename: str, text: str, ctx: ValidationContext) -> list[Issue]:
     """Run the per-file rules on one document."""
-    doc = parse_cached(text)
+    doc = parse_cached(text, get_flavor(ctx.flavor))
     found = file_issues(filename, doc, ctx)
     if ctx.check_model_reply:
         found += check_model_reply(filename, text, doc)
@@ -82,12 +83,17 @@ def gate_issues(
 ) -> list[Finding]:
     """The gate rules for one target file (unsorted, unsuppressed)."""
 
-    def document_of(name: str) -> Document | None:
-        return parse_cached(corpus[name]) if name in corpus and name.endswith(MARKDOWN_SUFFIXES) else None
+    flavor = get_flavor(ctx.flavor)
 
-    found = check_links(filename, doc, known, document_of)
+    def document_of(name: str) -> Document | None:
+        if name in corpus and name.endswith(MARKDOWN_SUFFIXES):
+            return parse_cached(corpus[name], flavor)
+        return None
+
+    found = check_links(filename, doc, known, document_of, flavor=flavor)
     found += check_terminology(filename, doc, ctx.glossary)
-    found += check_schema_refs(filename, doc, ctx.required_schema_refs.get(filename, ()), ctx.schema_file)
+    refs = ctx.required_schema_refs.get(filename, ())
+    found += check_schema_refs(filename, doc, refs, ctx.schema_file, flavor.slug)
     if filename in ctx.required_headings:
         found += check_required_headings(filename, doc, ctx.required_headings[filename])
     return found
@@ -104,7 +110,7 @@ def run_gate(targets: Mapping[str, str], corpus: Mapping[str, str], ctx: Validat
     known = known_paths(merged, ctx)
     found: list[Finding] = []
     for filename, text in targets.items():
-        doc = parse_cached(text)
+        doc = parse_cached(text, get_flavor(ctx.flavor))
         found += unsuppressed(gate_issues(filename, doc, merged, ctx, known), doc)
     found += check_planned_files(ctx.required_headings, merged)
     return _as_issues(found)

@@ -203,7 +203,7 @@ def cross_file(
         here = check_links(file, doc, known, document_of, skip, flavor, known.is_directory)
         refs = config.required_schema_refs.get(file)
         if refs:
-            here += check_schema_refs(file, doc, refs, config.schema_file)
+            here += check_schema_refs(file, doc, refs, config.schema_file, flavor.slug)
         headings = config.required_headings.get(file)
         if headings:
             here += check_required_headings(file, doc, headings)

@@ -61,6 +61,7 @@ class ValidationContext(BaseModel):
     check_model_reply: bool = Field(
         default=False, description="flag empty sections, HTML pages and refusals (the pipeline's own gate)"
     )
+    flavor: str = Field(default="github", description="renderer whose slugs and link rules apply")
     other_files: frozenset[str] = Field(
         default=frozenset(), description="existing non-Markdown files and directories: links to them resolve"
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Callable
 
 from docsgen_pipeline.markdown.document import Document
 from docsgen_pipeline.markdown.slugs import github_slug
@@ -10,7 +11,14 @@ from docsgen_pipeline.validators.findings import Finding, issue
 from docsgen_pipeline.validators.resolve import resolve_path
 
 
-def check_schema_refs(file: str, doc: Document, schemas: tuple[str, ...], schema_file: str | None) -> list[Finding]:
+def check_schema_refs(
+    file: str,
+    doc: Document,
+    schemas: tuple[str, ...],
+    schema_file: str | None,
+    slug: Callable[[str], str] = github_slug,
+) -> list[Finding]:
+    """``slug``: the publishing flavour's heading id for a schema name."""
     if not schemas:
         return []
     if schema_file is None:
@@ -37,8 +45,8 @@ def check_schema_refs(file: str, doc: Document, schemas: tuple[str, ...], schema
             0,
             "schema-reference",
             f"schema '{name}' is not referenced",
-            f"link it as [{name}]({posixpath.relpath(target, posixpath.dirname(file) or '.')}#{github_slug(name)})",
+            f"link it as [{name}]({posixpath.relpath(target, posixpath.dirname(file) or '.')}#{slug(name)})",
         )
         for name in schemas
-        if github_slug(name) not in linked
+        if slug(name).lower() not in linked
     ]

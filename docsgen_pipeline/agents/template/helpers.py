@@ -14,7 +14,6 @@ from docsgen_pipeline.agents.template.links import Linker
 from docsgen_pipeline.agents.template.text import clause, count_word, join_words, link_text, sentence
 from docsgen_pipeline.blueprint import Blueprint, Phase
 from docsgen_pipeline.brief import Entity, Screen, Workflow
-from docsgen_pipeline.markdown.slugs import github_slug
 
 _BUILDERS_RE = re.compile(r"engineer|developer|architect|operat|devops|admin|sre\b", re.IGNORECASE)
 _SHAPERS_RE = re.compile(r"product|manager|owner|analyst|stakeholder|lead", re.IGNORECASE)
@@ -283,7 +282,7 @@ class Helpers:
 
     def local_anchors(self, headings: Sequence[str]) -> str:
         """Links to sections of the page being written (its own planned headings)."""
-        return join_words([f"[{link_text(h)}](#{github_slug(h)})" for h in headings])
+        return join_words([f"[{link_text(h)}](#{self._links.slug(h)})" for h in headings])
 
     def phase_links(self, phases: Sequence[Phase]) -> str:
         parts = []
@@ -300,7 +299,7 @@ class Helpers:
         return f"{count_word(count)} {word if count == 1 else (many or word + 's')}"
 
     def slug(self, text: str) -> str:
-        return github_slug(text)
+        return self._links.slug(text)
 
     def lower(self, text: str) -> str:
         return clause(text, self._names)

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from docsgen_pipeline.agents.base import LinkTarget
 from docsgen_pipeline.agents.template.text import join_words, link_text
 from docsgen_pipeline.blueprint import Blueprint
-from docsgen_pipeline.markdown.slugs import github_slug
+from docsgen_pipeline.markdown.flavors import get_flavor
 
 
 class Linker:
@@ -23,6 +23,7 @@ class Linker:
         self._by_key = by_key
         self._order = order
         self._blueprint = blueprint
+        self.slug = get_flavor(blueprint.flavor).slug  # the publishing renderer's heading ids
 
     def has(self, key: str | None) -> bool:
         return key is not None and key in self._by_key
@@ -53,7 +54,7 @@ class Linker:
         target = self._by_key.get(key) if key else None
         if target is None:
             return label
-        slug = github_slug(heading)
+        slug = self.slug(heading)
         if slug in target.anchors:
             return f"[{link_text(label)}]({target.filename}#{slug})"
         return f"[{link_text(label)}]({target.filename})"

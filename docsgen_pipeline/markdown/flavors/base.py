@@ -14,6 +14,11 @@ from typing import Protocol
 
 
 class Flavor(Protocol):
+    """Implementations are frozen dataclasses: hashable (parse results are memoised per flavour)
+    and picklable (they travel to the parsing worker processes)."""
+
+    def __hash__(self) -> int: ...
+
     @property
     def name(self) -> str: ...
 
