@@ -15,6 +15,7 @@ from docsgen_pipeline.docs_run import (
     issues_name,
     report_name,
 )
+from docsgen_pipeline.site import site_files
 from docsgen_pipeline.store import sha256_hex
 
 
@@ -67,6 +68,8 @@ def bundle_files(run: DocsRun) -> tuple[dict[str, bytes], dict[str, Any]]:
                     "files": payload.get("files", {}),
                 }
             )
+    site = site_files(run.blueprint, run.brief.name, run.filenames, files)
+    files.update(site)
     reg = run.registration
     manifest: dict[str, Any] = {
         "docs_run": run.run_id,
@@ -77,6 +80,7 @@ def bundle_files(run: DocsRun) -> tuple[dict[str, bytes], dict[str, Any]]:
         "files": entries,
         "reports": reports,
         "approvals": approvals,
+        "site": sorted(site),  # renderer configs: `mkdocs serve -f publish/mkdocs.yml`
     }
     manifest_bytes = (json.dumps(manifest, indent=2, sort_keys=False) + "\n").encode()
     files["manifest.json"] = manifest_bytes

@@ -339,6 +339,7 @@ def parse_document(text: str, flavor: Flavor | None = None) -> Document:
         for label in footnotes.get("refs", {}):
             b.anchors.update(flavor.footnote_ids(str(label).removeprefix(":")))
     headings = b.headings()
+    b.anchors.update(flavor.block_anchors(text, [(h.line, h.slug) for h in headings]))
     return Document(
         blank=False,
         headings=tuple(headings),

@@ -57,6 +57,10 @@ class Flavor(Protocol):
         ids unique across the page consult it."""
         ...
 
+    def block_anchors(self, text: str, headings: Sequence[tuple[int, str]]) -> list[str]:
+        """Ids renderer blocks give themselves (content tabs); ``headings``: (line, id) in order."""
+        ...
+
     def footnote_ids(self, label: str) -> tuple[str, ...]:
         """Ids the renderer gives a footnote (definition and first reference)."""
         ...

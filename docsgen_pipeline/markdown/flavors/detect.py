@@ -75,6 +75,11 @@ def mkdocs_flavor(config: Path, root: Path) -> MkDocsFlavor:
     slug = str(toc.get("slugify", ""))
     if "slugify_unicode" in slug or "uslugify" in slug:
         flavor = replace(flavor, unicode=True)
+    tabbed = extensions.get("pymdownx.tabbed", {})
+    slugify_option = tabbed.get("slugify")
+    if slugify_option:
+        case = slugify_option.get("kwds", {}).get("case", "none") if isinstance(slugify_option, dict) else "none"
+        flavor = replace(flavor, tab_slug_case=str(case), combine_header_slug=bool(tabbed.get("combine_header_slug")))
     snippets = extensions.get("pymdownx.snippets")
     if snippets is not None:
         bases = snippets.get("base_path", ["."])

@@ -36,6 +36,9 @@ class GitHubFlavor:
     def footnote_ids(self, label: str) -> tuple[str, ...]:
         return (f"user-content-fn-{label}", f"user-content-fnref-{label}", f"fn-{label}", f"fnref-{label}")
 
+    def block_anchors(self, text: str, headings: Sequence[tuple[int, str]]) -> list[str]:
+        return []
+
     def preprocess(self, text: str) -> str:
         return text
 

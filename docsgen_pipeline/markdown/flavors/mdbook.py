@@ -64,6 +64,9 @@ class MdBookFlavor:
     def footnote_ids(self, label: str) -> tuple[str, ...]:
         return (f"footnote-{label}", f"fr-{label}-1")
 
+    def block_anchors(self, text: str, headings: Sequence[tuple[int, str]]) -> list[str]:
+        return []
+
     def preprocess(self, text: str) -> str:
         return text
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import html
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,6 +23,8 @@ _IDCOUNT = re.compile(r"^(.*)_([0-9]+)$")
 # `!!! note "Title"` (admonition), `??? note` / `???+ note` (pymdownx.details),
 # `=== "Tab"` / `===+ "Tab"` / `===! "Tab"` (pymdownx.tabbed).
 _BLOCK_START = re.compile(r"^[ \t]*(?:(?:!!!|\?\?\?\+?)[ \t]*[\w-]|===[+!]{0,2}[ \t]+[\"'])")
+_TAB = re.compile(r"""^([ \t]*)===[+!]{0,2}[ \t]+(["'])(.*)\2""")
+_TAG = re.compile(r"</?[^>]*>")
 _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
 # `--8<-- "file.md"` (optionally `file.md:3:9` or `file.md:section`), and the block form whose
 # lines between two bare `--8<--` markers each name a file.
@@ -90,6 +93,42 @@ def unindent_blocks(text: str) -> str:
     return "\n".join(out)
 
 
+def tab_slug(title: str, separator: str, case: str) -> str:
+    """``pymdownx.slugs.slugify(case=…)`` as pymdownx.tabbed applies it to a tab title."""
+    slug = _TAG.sub("", unicodedata.normalize("NFC", title)).strip()
+    if case == "lower":
+        slug = slug.lower()
+    elif case == "lower-ascii":
+        slug = re.sub(r"[A-Z]", lambda m: m.group(0).lower(), slug)
+    return re.sub(r"[^\w\- ]", "", slug).replace(" ", separator)
+
+
+def tab_titles(text: str) -> list[tuple[int, int, str]]:
+    """``(line, tab set, title)`` of every content tab outside code fences, sets numbered from 1."""
+    found: list[tuple[int, int, str]] = []
+    fence: str | None = None
+    tab_set = 0
+    open_indent: int | None = None  # indent of the current set's markers
+    for number, line in enumerate(text.split("\n"), start=1):
+        m = _FENCE.match(line)
+        if fence is not None:
+            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
+                fence = None
+            continue
+        if m:
+            fence = m.group(1)
+        tab = _TAB.match(line)
+        if tab:
+            indent = len(tab.group(1).expandtabs(4))
+            if open_indent != indent or line.lstrip().startswith("===!"):
+                tab_set += 1
+            open_indent = indent
+            found.append((number, tab_set, html.unescape(tab.group(3))))
+        elif line.strip() and open_indent is not None and _indent(line) <= open_indent:
+            open_indent = None
+    return found
+
+
 def snippet_paths(text: str) -> list[str]:
     if "8<" not in text:
         return []
@@ -112,6 +151,8 @@ class MkDocsFlavor:
     unicode: bool = False  # toc's `slugify: !!python/name:markdown.extensions.toc.slugify_unicode`
     snippet_base: tuple[str, ...] = (".",)  # pymdownx.snippets base_path, relative to the validated root
     directory_urls: bool = True  # mkdocs.yml `use_directory_urls`
+    tab_slug_case: str | None = None  # pymdownx.tabbed `slugify` (its `case`); None: `__tabbed_S_N` ids
+    combine_header_slug: bool = False  # pymdownx.tabbed `combine_header_slug`
     attr_lists: bool = True
     last_wins_references: bool = True
     directory_links: bool = False
@@ -119,7 +160,8 @@ class MkDocsFlavor:
 
     @property
     def key(self) -> str:
-        return f"{self.name}:{self.separator}:{self.unicode}:{self.directory_urls}:{','.join(self.snippet_base)}"
+        tabs = f"{self.tab_slug_case}:{self.combine_header_slug}"
+        return f"{self.name}:{self.separator}:{self.unicode}:{self.directory_urls}:{tabs}:{','.join(self.snippet_base)}"
 
     def slug(self, text: str) -> str:
         return slugify(text, self.separator, self.unicode)
@@ -130,6 +172,24 @@ class MkDocsFlavor:
 
     def footnote_ids(self, label: str) -> tuple[str, ...]:
         return (f"fn:{label}", f"fnref:{label}")
+
+    def block_anchors(self, text: str, headings: Sequence[tuple[int, str]]) -> list[str]:
+        if "===" not in text:
+            return []
+        ids: list[str] = []
+        counts: dict[int, int] = {}
+        used: set[str] = set()
+        for line, tab_set, title in tab_titles(text):
+            counts[tab_set] = counts.get(tab_set, 0) + 1
+            if self.tab_slug_case is None:
+                ids.append(f"__tabbed_{tab_set}_{counts[tab_set]}")
+                continue
+            slug = tab_slug(title, self.separator, self.tab_slug_case)
+            if self.combine_header_slug:
+                parent = next((hid for hline, hid in reversed(headings) if hline < line), "")
+                slug = f"{parent}{self.separator}{slug}" if parent else slug
+            ids.append(unique(slug, used))
+        return ids
 
     def preprocess(self, text: str) -> str:
         if "!!!" in text or "???" in text or "===" in text:
