@@ -27,7 +27,10 @@ def test_site_config_lists_the_blueprint_in_order_and_only_files_present() -> No
     assert "pymdownx.superfences.fence_code_format" in config
 
 
-@pytest.mark.skipif(shutil.which("mkdocs", path=str(Path(sys.executable).parent)) is None, reason="mkdocs not installed")
+MKDOCS = shutil.which("mkdocs", path=str(Path(sys.executable).parent))
+
+
+@pytest.mark.skipif(MKDOCS is None, reason="mkdocs (a dev dependency) is not installed")
 def test_generated_mkdocs_bundle_builds_strict(docsgen_home: Home, tmp_path: Path) -> None:
     blueprint = tmp_path / "blueprint.yaml"
     blueprint.write_text(default_blueprint_text().replace("\nversion: 1\n", "\nversion: 1\nflavor: mkdocs\n", 1))
@@ -36,9 +39,8 @@ def test_generated_mkdocs_bundle_builds_strict(docsgen_home: Home, tmp_path: Pat
     assert (bundle / "publish" / "mkdocs.yml").is_file()
     # Both judges agree: the gate with the bundle's flavour, and MkDocs itself (anchors as warnings).
     assert main(["validate", str(bundle), "--flavor", "mkdocs", "--no-cache"]) == 0
-    mkdocs = Path(sys.executable).parent / "mkdocs"
     built = subprocess.run(
-        [str(mkdocs), "build", "--strict", "-f", str(bundle / "publish" / "mkdocs.yml"), "-d", str(tmp_path / "site")],
+        [str(MKDOCS), "build", "--strict", "-f", str(bundle / "publish" / "mkdocs.yml"), "-d", str(tmp_path / "site")],
         capture_output=True,
         text=True,
         timeout=300,

@@ -9,9 +9,9 @@ explicit ``{#x}`` anywhere pushes a heading slugged ``x`` to ``x_1``.
 
 from __future__ import annotations
 
+import html
 import posixpath
 import re
-import html
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass

@@ -30,7 +30,10 @@ def test_html_links_name_md_chapters_and_their_fragments() -> None:
 
 
 def test_includes_and_footnotes() -> None:
-    text = "# T\n\n{{#include ../shared/part.md}}\n\n```rust\n{{#rustdoc_include ../listings/main.rs:here}}\n```\n\nA[^n]\n\n[^n]: note\n"
+    text = (
+        "# T\n\n{{#include ../shared/part.md}}\n\n"
+        "```rust\n{{#rustdoc_include ../listings/main.rs:here}}\n```\n\nA[^n]\n\n[^n]: note\n"
+    )
     doc = parse_document(text, MDBOOK)
     assert doc.includes == ("../shared/part.md",)
     assert "footnote-n" in doc.anchors

@@ -151,7 +151,8 @@ def test_content_tab_ids_match_pymdownx_tabbed() -> None:
     from docsgen_pipeline.markdown.flavors.mkdocs import MkDocsFlavor
 
     options = {"alternate_style": True, "combine_header_slug": True, "slugify": pymdownx_slugify(case="lower")}
-    html = markdown.markdown(TABS, extensions=["toc", "pymdownx.tabbed"], extension_configs={"pymdownx.tabbed": options})
+    configs = {"pymdownx.tabbed": options}
+    html = markdown.markdown(TABS, extensions=["toc", "pymdownx.tabbed"], extension_configs=configs)
     real = {i for i in re.findall(r'<input[^>]*\bid="([^"]+)"', html)}
     flavor = MkDocsFlavor(tab_slug_case="lower", combine_header_slug=True)
     assert real == set(flavor.block_anchors(TABS, [(1, "page"), (3, "anchor-links")]))
