@@ -22,6 +22,8 @@ from docsgen_pipeline.yamlio import load_yaml
 PHASE_NUMBERS = tuple(range(6))
 _KEY_PATTERN = r"^[a-z][a-z0-9_]{0,47}$"
 _NAME_PATTERN = r"^[a-z0-9][a-z0-9-]{0,47}$"
+# A blueprint's name ends up in manifests, tags and messages: no path separators, no dot-dot.
+BLUEPRINT_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 
 
 class _Model(BaseModel):
@@ -69,7 +71,10 @@ class Phase(_Model):
 
 
 class Blueprint(_Model):
-    name: str = Field(min_length=1)
+    name: str = Field(
+        pattern=BLUEPRINT_NAME_PATTERN,
+        description="1-64 letters, digits, '.', '_' or '-', starting with a letter or digit (no '/' or '..')",
+    )
     version: int = Field(default=1, ge=1)
     description: str = ""
     # The renderer that publishes the bundle (github | mkdocs | mdbook): the generator writes and
@@ -83,6 +88,8 @@ class Blueprint(_Model):
 
         if self.flavor not in FLAVORS:
             raise ValueError(f"flavor must be one of {', '.join(FLAVORS)}, got '{self.flavor}'")
+        if ".." in self.name:
+            raise ValueError(f"blueprint name {self.name!r} must not contain '..'")
         numbers = [p.number for p in self.phases]
         if tuple(numbers) != PHASE_NUMBERS:
             raise ValueError(f"phases must be numbered 0..5 in order, got {numbers}")
@@ -110,6 +117,9 @@ class Blueprint(_Model):
                 for dep in f.depends.files:
                     if dep not in seen_keys:
                         raise ValueError(f"file '{f.key}' depends on unknown file '{dep}'")
+        cycle = dependency_cycle({f.key: f.depends.files for p in self.phases for f in p.files})
+        if cycle:
+            raise ValueError(f"depends.files forms a cycle: {' -> '.join(cycle)}")
         return self
 
     @property
@@ -142,6 +152,33 @@ class Blueprint(_Model):
 
     def to_yaml(self) -> str:
         return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
+
+
+def dependency_cycle(graph: dict[str, tuple[str, ...]]) -> list[str]:
+    """The first dependency cycle (``a -> b -> a``; a self-dependency is ``a -> a``), or []."""
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    path: list[str] = []
+
+    def visit(node: str) -> list[str]:
+        state[node] = 1
+        path.append(node)
+        for dep in graph.get(node, ()):
+            if state.get(dep) == 1:
+                return [*path[path.index(dep) :], dep]
+            if dep not in state:
+                found = visit(dep)
+                if found:
+                    return found
+        path.pop()
+        state[node] = 2
+        return []
+
+    for node in graph:
+        if node not in state:
+            found = visit(node)
+            if found:
+                return found
+    return []
 
 
 def _format_error(source: str, error: ValidationError) -> str:

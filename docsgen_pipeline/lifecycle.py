@@ -202,6 +202,9 @@ class RunFacts:
     final_gate: GateFact | None = None
     bundled_at: float | None = None
     executing: bool = False  # a CLI process holds the docs run's execution lock (in-process execution)
+    # The store holds work of this run but the Dagster instance has no run of it at all (a reset
+    # or restored instance): what the lifecycle derives from the instance cannot be trusted.
+    instance_lost: bool = False
 
     @property
     def final_phase(self) -> int:

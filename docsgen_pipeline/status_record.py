@@ -34,6 +34,10 @@ from docsgen_pipeline.store import validate_run_id
 
 # Keys that hold facts (compared by --recompute); ``recorded_at`` only says when the cache was written.
 VOLATILE = ("recorded_at",)
+# Shown instead of a lifecycle status: the run's folder cannot be read, or the Dagster instance
+# has no record of a run the artifact store has work for (a reset or restored instance).
+BROKEN = "Broken"
+UNRECONCILED = "Unreconciled"
 
 
 def iso(epoch: float) -> str:
@@ -57,23 +61,49 @@ def describe(facts: RunFacts, archived: bool = False) -> dict[str, Any]:
             }
         )
     last = facts.last_event_at()
+    status, detail, action = state.status.value, state.detail, next_action(state, facts.run_id)
+    if facts.instance_lost and state.status is not Status.CANCELED:
+        # Do not guess Running from an instance that forgot the run: say so and how to reconcile.
+        status = UNRECONCILED
+        detail = (
+            "the Dagster instance has no record of this run (reset or restored instance?); "
+            f"from the artifact store alone it would be {state.status.value}"
+        )
+        action = f"reconcile (reuses every stored file): docsgen approve {facts.run_id} --resume"
     return {
         "run_id": facts.run_id,
-        "status": state.status.value,
+        "status": status,
         "phase": state.phase_label(),
-        "detail": state.detail,
+        "detail": detail,
         "review_mode": facts.review_mode,
         "last_event_at": iso(last),
         "last_event_epoch": last,
         "archived": archived,
-        "next_action": next_action(state, facts.run_id),
+        "next_action": action,
         "phases": phases,
+    }
+
+
+def broken_record(run_id: str, reason: str) -> dict[str, Any]:
+    """The row of a docs run whose folder cannot be read: shown, never fatal for the other runs."""
+    return {
+        "run_id": run_id,
+        "status": BROKEN,
+        "phase": "-",
+        "detail": f"Broken: {reason}",
+        "review_mode": "-",
+        "last_event_at": "-",
+        "last_event_epoch": 0.0,
+        "archived": False,
+        "next_action": f"inspect and set damaged files aside: docsgen verify {run_id} --repair",
+        "phases": [],
     }
 
 
 def with_staleness(record: dict[str, Any], stale_after_days: float, now: float | None = None) -> dict[str, Any]:
     """The record as shown: ``stale`` worked out for this moment, cache bookkeeping left out."""
-    state = RunState(Status(record["status"]), 0, 0)
+    known = record["status"] in {s.value for s in Status}
+    state = RunState(Status(record["status"]) if known else Status.RUNNING, 0, 0)
     moment = time.time() if now is None else now
     row = {k: v for k, v in record.items() if k not in (*VOLATILE, "last_event_epoch")}
     row["stale"] = is_stale(state, float(record["last_event_epoch"]), moment, stale_after_days)

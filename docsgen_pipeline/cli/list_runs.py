@@ -8,6 +8,7 @@ import click
 
 from docsgen_pipeline.cli.records import status_rows
 from docsgen_pipeline.lifecycle import DEFAULT_STALE_AFTER_DAYS, Status
+from docsgen_pipeline.status_record import BROKEN, UNRECONCILED
 
 
 @click.command("list")
@@ -15,7 +16,7 @@ from docsgen_pipeline.lifecycle import DEFAULT_STALE_AFTER_DAYS, Status
     "--status",
     "statuses",
     multiple=True,
-    type=click.Choice([s.value for s in Status], case_sensitive=False),
+    type=click.Choice([*(s.value for s in Status), BROKEN, UNRECONCILED], case_sensitive=False),
     help="only runs in this status (repeatable)",
 )
 @click.option("--stale", is_flag=True, help="only runs waiting on a person longer than --stale-after days")

@@ -35,6 +35,7 @@ COMMANDS: dict[str, str] = {
     "cancel": "docsgen_pipeline.cli.cancel:cancel",
     "archive": "docsgen_pipeline.cli.archive:archive",
     "unarchive": "docsgen_pipeline.cli.archive:unarchive",
+    "verify": "docsgen_pipeline.cli.verify:verify",
 }
 
 
@@ -65,8 +66,8 @@ def main(argv: list[str] | None = None) -> int:
     except DocsGenError as exc:
         click.echo(f"docsgen: error: {exc}", err=True)
         return 2
-    except click.exceptions.Abort:
-        click.echo("docsgen: aborted", err=True)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        click.echo("docsgen: interrupted; every file written so far is kept (see: docsgen status)", err=True)
         return 130
     except click.ClickException as exc:
         exc.show()

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from docsgen_pipeline.errors import DocsGenError, UnknownRunError
 from docsgen_pipeline.settings import store_root
-from docsgen_pipeline.status_record import StatusBook, agree, with_staleness
+from docsgen_pipeline.status_record import StatusBook, agree, broken_record, with_staleness
 from docsgen_pipeline.store import ArtifactStore
 
 if TYPE_CHECKING:
@@ -39,6 +40,25 @@ class _Recomputer:
         return refresh(self._instance, self.store, run_id, defs=self._defs[key])
 
 
+def _sqlite_instance_reset() -> bool:
+    """The default SQLite instance lost its run database (deleted, reset, restored without it).
+
+    Cached records would then repeat what the instance no longer knows: recompute them, so the
+    rows say the instance has no record of the run instead of guessing.
+    """
+    from docsgen_pipeline.settings import dagster_home
+
+    home = dagster_home()
+    config = home / "dagster.yaml"
+    try:
+        text = config.read_text(encoding="utf-8")
+    except OSError:
+        text = ""
+    if "postgres" in text or ("storage:" in text and "sqlite" not in text):
+        return False
+    return not (home / "history" / "runs.db").exists()
+
+
 def status_rows(
     run_ids: list[str], stale_after_days: float, include_archived: bool = False, recompute: bool = False
 ) -> tuple[list[dict[str, Any]], list[str]]:
@@ -47,16 +67,26 @@ def status_rows(
     book = StatusBook(store.root)
     compute = _Recomputer(store)
     for run_id in run_ids:
-        store.registration(run_id)  # an unknown id fails with the command that registers it
+        if not (store.run_dir(run_id) / "run.json").exists() and run_id not in store.damaged_run_dirs():
+            store.registration(run_id)  # an unknown id fails with the command that registers it
     rows = []
     differed = []
-    for run_id in run_ids or store.run_ids():
-        cached = book.read(run_id)
-        record = cached
-        if recompute or cached is None:
-            record = compute(run_id)
-            if recompute and not agree(cached, record):
-                differed.append(run_id)
+    recompute = recompute or _sqlite_instance_reset()
+    for run_id in run_ids or sorted([*store.run_ids(), *store.damaged_run_dirs()]):
+        try:
+            store.registration(run_id)  # a damaged run.json is Broken even when a record is cached
+            cached = book.read(run_id)
+            record = cached
+            if recompute or cached is None:
+                record = compute(run_id)
+                if recompute and not agree(cached, record):
+                    differed.append(run_id)
+        except (DocsGenError, OSError, ValueError, KeyError) as exc:
+            if isinstance(exc, UnknownRunError) and run_id not in store.damaged_run_dirs():
+                raise
+            # One damaged run folder never breaks the listing of the others.
+            rows.append(with_staleness(broken_record(run_id, str(exc).splitlines()[0] or type(exc).__name__), 0))
+            continue
         assert record is not None
         if record.get("archived") and not (include_archived or run_ids):
             continue

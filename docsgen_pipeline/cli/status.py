@@ -28,7 +28,10 @@ def add_progress(rows: list[dict[str, Any]]) -> None:
     read live from the run's progress log, which changes between recorded facts."""
     store = ArtifactStore(store_root())
     for row in rows:
-        latest = latest_progress(store, row["run_id"])
+        try:
+            latest = latest_progress(store, row["run_id"])
+        except (OSError, ValueError):
+            latest = None
         row["progress"] = latest.model_dump() if latest else None
         row["progress_line"] = latest.line() if latest else ""
 

@@ -12,6 +12,7 @@ from docsgen_pipeline.dagster_layer.keys import approval_key
 from docsgen_pipeline.dagster_layer.partitions import DOCS_RUNS, RUN_TAG
 from docsgen_pipeline.dagster_layer.resources import ArtifactStoreResource
 from docsgen_pipeline.dagster_layer.status_records import refresh
+from docsgen_pipeline.process_owner import owner_tags
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,8 @@ def execute(
     result = job.execute_in_process(
         instance=instance,
         partition_key=run_id,
-        tags={RUN_TAG: run_id, **(tags or {})},
+        # Who executes it: if this process dies, the next command sees the run's owner is gone.
+        tags={RUN_TAG: run_id, **owner_tags(), **(tags or {})},
         run_config=config,
         raise_on_error=False,
         asset_selection=asset_selection,

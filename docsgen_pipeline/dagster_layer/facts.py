@@ -38,6 +38,7 @@ from docsgen_pipeline.lifecycle import (
     phase_approved,
 )
 from docsgen_pipeline.locks import is_locked
+from docsgen_pipeline.process_owner import describe_owner, owner_alive
 from docsgen_pipeline.store import ArtifactStore
 from docsgen_pipeline.validators.api import FILE_CHECKS, GATE_CHECKS
 
@@ -172,10 +173,28 @@ def _failure(instance: dg.DagsterInstance, dagster_run_id: str) -> str:
     return "; ".join(messages)
 
 
+def mark_dead_run(instance: dg.DagsterInstance, run: dg.DagsterRun) -> None:
+    """Record a run whose owning process is gone as failed, saying so (Dagster never will)."""
+    message = (
+        f"the process that executed this run ({describe_owner(run.tags)}) is gone (killed, out of memory "
+        "or rebooted); DocsGen marked the run failed so the docs run can continue"
+    )
+    instance.report_run_failed(run, message)
+
+
 def dagster_runs(
-    instance: dg.DagsterInstance, store: ArtifactStore, run_id: str, exclude: str | None = None
+    instance: dg.DagsterInstance,
+    store: ArtifactStore,
+    run_id: str,
+    exclude: str | None = None,
+    caller_holds_lock: bool = False,
 ) -> tuple[list[dg.DagsterRun], list[dg.RunRecord]]:
-    """(Dagster runs in flight, finished run records newest first) of one docs run."""
+    """(Dagster runs in flight, finished run records newest first) of one docs run.
+
+    A run executed in-process by a CLI whose process is gone (``kill -9``, OOM, reboot) is
+    marked failed in the instance here and not counted.  ``caller_holds_lock``: the caller holds
+    the execution lock itself, so the lock says nothing about other processes' runs.
+    """
     unfinished = _runs_of(instance, run_id, _UNFINISHED)
     locked = None
     in_flight = []
@@ -183,10 +202,17 @@ def dagster_runs(
         if run.run_id == exclude:
             continue
         if run.tags.get(IN_PROCESS_TAG) and run.status is not dg.DagsterRunStatus.QUEUED:
-            # Executed by a CLI process: alive only while that process holds the execution lock.
-            locked = is_locked(store, run_id) if locked is None else locked
-            if not locked:
+            alive = owner_alive(run.tags)
+            if alive is False:
+                mark_dead_run(instance, run)
                 continue
+            if alive is None:
+                # No owner recorded (or another host): alive only while a CLI holds the lock.
+                if caller_holds_lock:
+                    continue
+                locked = is_locked(store, run_id) if locked is None else locked
+                if not locked:
+                    continue
         in_flight.append(run)
     finished: dict[str, dg.RunRecord] = {}
     for tag in (RUN_TAG, PARTITION_NAME_TAG):
@@ -220,7 +246,7 @@ def collect(
     run = DocsRun.load(store, run_id)
     phases = tuple(_phase(instance, run, p.number) for p in run.blueprint.phases)
     approval_keys = {approval_key(p.number) for p in run.blueprint.phases}
-    unfinished, finished = dagster_runs(instance, store, run_id, exclude_dagster_run)
+    unfinished, finished = dagster_runs(instance, store, run_id, exclude_dagster_run, caller_holds_lock=not count_lock)
     in_flight = tuple(
         DagsterRunFact(r.run_id, r.job_name, "in_progress", at=_run_time(instance, r.run_id)) for r in unfinished
     )
@@ -257,6 +283,7 @@ def collect(
         final_gate=final_gate,
         bundled_at=bundle.timestamp if bundle is not None else None,
         executing=count_lock and is_locked(store, run_id),
+        instance_lost=exclude_dagster_run is None and not (unfinished or finished) and any(p.planned for p in phases),
     )
 
 

@@ -1,0 +1,80 @@
+"""``docsgen verify``: every artifact against its index and sha256, every bundle against its manifest (pure).
+
+Reports what is wrong; with ``repair`` the damaged pieces are quarantined (moved aside with a
+reason, never deleted) so that a resume or ``docsgen regenerate`` writes fresh versions.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from docsgen_pipeline.docs_run import BUNDLES
+from docsgen_pipeline.errors import DocsGenError
+from docsgen_pipeline.store import ArtifactStore, sha256_hex
+
+
+@dataclass(frozen=True)
+class Finding:
+    run_id: str
+    where: str  # relative to the run folder
+    problem: str
+    repaired: bool = False
+
+    def line(self) -> str:
+        done = "  [quarantined]" if self.repaired else ""
+        return f"{self.run_id}: {self.where}: {self.problem}{done}"
+
+
+def _registration(store: ArtifactStore, run_id: str) -> list[Finding]:
+    try:
+        reg = store.registration(run_id)
+    except DocsGenError as exc:
+        return [Finding(run_id, "run.json", str(exc))]
+    findings = []
+    try:
+        brief = (store.run_dir(run_id) / reg.brief_file).read_bytes()
+    except OSError as exc:
+        return [Finding(run_id, reg.brief_file, f"unreadable: {exc}")]
+    if sha256_hex(brief) != reg.brief_sha256:
+        findings.append(Finding(run_id, reg.brief_file, "does not match the brief_sha256 in run.json"))
+    if not (store.run_dir(run_id) / "blueprint.yaml").is_file():
+        findings.append(Finding(run_id, "blueprint.yaml", "missing"))
+    return findings
+
+
+def _bundles(store: ArtifactStore, run_id: str, repair: bool) -> list[Finding]:
+    findings = []
+    for bundle in store.tree_versions(run_id, BUNDLES):
+        where = f"{BUNDLES}/{bundle.name}"
+        problems = []
+        try:
+            manifest = json.loads((bundle / "manifest.json").read_text(encoding="utf-8"))
+            listed = [*manifest.get("files", []), *manifest.get("reports", [])]
+        except (OSError, ValueError, AttributeError) as exc:
+            problems.append(f"manifest.json unreadable: {str(exc).splitlines()[0]}")
+            listed = []
+        for entry in listed:
+            try:
+                data = (bundle / str(entry["file"])).read_bytes()
+            except (OSError, KeyError, TypeError):
+                problems.append(f"{entry.get('file', '?') if isinstance(entry, dict) else '?'}: missing")
+                continue
+            if sha256_hex(data) != entry.get("sha256"):
+                problems.append(f"{entry['file']}: does not match the manifest's sha256")
+        if problems and repair:
+            store.quarantine_tree(run_id, BUNDLES, bundle, "; ".join(problems))
+        findings += [Finding(run_id, where, p, repaired=repair) for p in problems]
+    return findings
+
+
+def verify_run(store: ArtifactStore, run_id: str, repair: bool = False) -> list[Finding]:
+    """Everything wrong with one docs run's artifacts (empty when every byte is as recorded)."""
+    findings = _registration(store, run_id)
+    for category, name in store.artifacts(run_id):
+        try:
+            problems = store.inspect_artifact(run_id, category, name, repair=repair)
+        except DocsGenError as exc:
+            problems = [str(exc)]
+        findings += [Finding(run_id, f"{category}/{name}", p, repaired=repair) for p in problems]
+    return findings + _bundles(store, run_id, repair)
