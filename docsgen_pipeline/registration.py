@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from docsgen_pipeline.blueprint import Blueprint
 from docsgen_pipeline.brief import Brief, parse_brief_text
+from docsgen_pipeline.limits import check_brief_size, check_field_sizes
 from docsgen_pipeline.store import ArtifactStore, RunRegistration, sha256_hex, validate_run_id
 
 ReviewMode = Literal["interactive", "batch"]
@@ -36,7 +37,9 @@ def register_docs_run(
     agent: dict[str, Any] | None = None,
     created_by: str = "cli",
 ) -> tuple[RunRegistration, Brief]:
+    check_brief_size(brief_text, brief_source)
     brief = parse_brief_text(brief_text, brief_source, brief_format)
+    check_field_sizes(brief.model_dump(mode="json"), brief_source)
     run_id = validate_run_id(run_id) if run_id else next_run_id(store, brief.slug)
     mode: ReviewMode = review_mode or brief.review_mode or "batch"
     registration = RunRegistration(

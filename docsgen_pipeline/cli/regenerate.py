@@ -21,13 +21,13 @@ import dagster as dg
 from docsgen_pipeline.blueprint import load_blueprint
 from docsgen_pipeline.cli.instance import get_definitions, get_instance
 from docsgen_pipeline.dagster_layer.execute import approve_phase, ensure_partition, execute, execute_final
-from docsgen_pipeline.dagster_layer.facts import IN_PROCESS_TAG, approval_is_current, collect
+from docsgen_pipeline.dagster_layer.facts import IN_PROCESS_TAG, approval_is_current, cancel_fact, collect
 from docsgen_pipeline.dagster_layer.jobs import FINAL_JOB, phase_job_name
 from docsgen_pipeline.dagster_layer.keys import CROSS_VALIDATION_KEY, file_key, plan_key, validation_key
 from docsgen_pipeline.dagster_layer.partitions import FEEDBACK_TAG, REASON_TAG, REQUESTED_BY_TAG
 from docsgen_pipeline.dagster_layer.staleness import stale_phases
 from docsgen_pipeline.docs_run import FINAL_REPORT, REPORTS, DocsRun, report_name
-from docsgen_pipeline.errors import RunLockedError
+from docsgen_pipeline.errors import LifecycleError, RunLockedError
 from docsgen_pipeline.locks import execution_lock
 from docsgen_pipeline.regeneration import (
     FEEDBACK,
@@ -47,6 +47,17 @@ def _report_path(run: DocsRun, name: str) -> str:
     return str(run.store.run_dir(run.run_id) / record.path) if record else ""
 
 
+def refuse_if_canceled(run: DocsRun) -> None:
+    """A canceled docs run never runs again: refuse before any Dagster run starts."""
+    canceled = cancel_fact(run.store, run.run_id)
+    if canceled is not None:
+        why = f" ({canceled.reason})" if canceled.reason else ""
+        raise LifecycleError(
+            f"docs run '{run.run_id}' was canceled by {canceled.by}{why}; nothing more runs in it. "
+            "Its artifacts are kept; to generate again, register a new docs run: docsgen run BRIEF --run-id NEW"
+        )
+
+
 def regenerate_run(
     run: DocsRun,
     targets: list[Target],
@@ -60,6 +71,7 @@ def regenerate_run(
 
     ``defs`` defaults to the Definitions of the run's pinned blueprint (tests pass their own agent).
     """
+    refuse_if_canceled(run)
     instance = get_instance()
     defs = defs or get_definitions(run.blueprint)
     ensure_partition(instance, run.run_id)
@@ -191,6 +203,7 @@ def regenerate(
     """Regenerate planned files of docs run RUN_ID (only they call the agent), then revalidate."""
     store = ArtifactStore(store_root())
     run = DocsRun.load(store, run_id)
+    refuse_if_canceled(run)
     if blueprint_path is not None:
         check_blueprint_pin(run, load_blueprint(blueprint_path))
     targets = resolve_targets(run, list(files), phase)

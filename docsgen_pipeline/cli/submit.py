@@ -11,6 +11,7 @@ from docsgen_pipeline.blueprint import Blueprint, load_blueprint
 from docsgen_pipeline.brief import guess_format, parse_brief_text
 from docsgen_pipeline.errors import BlueprintError, BriefError
 from docsgen_pipeline.inbox import Inbox, inbox_dir, run_id_for
+from docsgen_pipeline.limits import check_brief_size
 from docsgen_pipeline.settings import configured_blueprint
 
 
@@ -45,6 +46,7 @@ def submit(
             "to have the inbox sensor start phase 0 for review now"
         )
     fmt = guess_format(brief.name, text)
+    check_brief_size(text, str(brief))
     parsed = parse_brief_text(text, str(brief), fmt)
     pinned: Blueprint | None = None
     if blueprint_path is not None:

@@ -1,0 +1,69 @@
+"""Size limits on user input: a brief is read whole into every prompt and page (pure).
+
+A brief over the cap (default 256 KB, ``$DOCSGEN_MAX_BRIEF_KB``) or a single field over the
+field cap (default 16 KB, ``$DOCSGEN_MAX_FIELD_KB``) is refused with one line before anything
+is written; without a cap a 5 MB brief produced a 12.7 MB page and 0.9 GB of memory.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from docsgen_pipeline.errors import BriefError, ConfigError
+
+DEFAULT_MAX_BRIEF_KB = 256
+DEFAULT_MAX_FIELD_KB = 16
+
+
+def _kb_setting(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"${name}={raw!r}: expected a whole number of kilobytes") from None
+    if value < 1:
+        raise ConfigError(f"${name}={raw!r}: must be at least 1")
+    return value
+
+
+def max_brief_bytes() -> int:
+    return _kb_setting("DOCSGEN_MAX_BRIEF_KB", DEFAULT_MAX_BRIEF_KB) * 1024
+
+
+def max_field_bytes() -> int:
+    return _kb_setting("DOCSGEN_MAX_FIELD_KB", DEFAULT_MAX_FIELD_KB) * 1024
+
+
+def check_brief_size(text: str, source: str) -> None:
+    """Refuse a brief larger than the configured cap."""
+    size, limit = len(text.encode()), max_brief_bytes()
+    if size > limit:
+        raise BriefError(
+            f"{source}: the brief is {size / 1024:.0f} KB, over the {limit // 1024} KB limit; "
+            "shorten it or raise $DOCSGEN_MAX_BRIEF_KB"
+        )
+
+
+def _strings(value: Any, path: str) -> list[tuple[str, str]]:
+    if isinstance(value, str):
+        return [(path, value)]
+    if isinstance(value, dict):
+        return [s for key, item in value.items() for s in _strings(item, f"{path}.{key}" if path else str(key))]
+    if isinstance(value, list | tuple):
+        return [s for i, item in enumerate(value) for s in _strings(item, f"{path}.{i}")]
+    return []
+
+
+def check_field_sizes(data: Any, source: str) -> None:
+    """Refuse a brief with one field (name, term, note …) longer than the field cap."""
+    limit = max_field_bytes()
+    for path, text in _strings(data, ""):
+        size = len(text.encode())
+        if size > limit:
+            raise BriefError(
+                f"{source}: field '{path}' is {size / 1024:.0f} KB, over the {limit // 1024} KB field limit; "
+                "shorten it or raise $DOCSGEN_MAX_FIELD_KB"
+            )
