@@ -61,6 +61,11 @@ _EPILOG = "\b\nRules (id: default severity):\n" + "\n".join(
 )
 @click.option("--jobs", type=click.IntRange(min=1), help="worker processes for parsing (default: every core)")
 @click.option(
+    "--site",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="an already built site of DIR (mkdocs build / mdbook build): its HTML ids and files count too",
+)
+@click.option(
     "--flavor",
     type=click.Choice(tuple(FLAVORS)),
     help="renderer whose slug and link rules apply (default: mkdocs.yml / book.toml at or above DIR, else github)",
@@ -82,6 +87,7 @@ def validate(
     check_external: bool | None,
     jobs: int | None,
     flavor: str | None,
+    site: Path | None,
 ) -> None:
     """Check the Markdown files under DIRECTORY: links, anchors, terminology, structure."""
     root = Path(directory)
@@ -99,7 +105,7 @@ def validate(
         flavor=flavor,
     )
     cache = None if no_cache else (cache_dir if cache_dir is not None else root / DEFAULT_CACHE)
-    report = validate_tree(root, config, cache_dir=cache, jobs=jobs, display=_display_prefix(directory))
+    report = validate_tree(root, config, cache_dir=cache, jobs=jobs, display=_display_prefix(directory), site=site)
     click.echo(RENDERERS[fmt](report))
     if report.errors:
         ctx.exit(1)

@@ -37,6 +37,7 @@ from docsgen_pipeline.validators.plan import check_required_headings
 from docsgen_pipeline.validators.schema_refs import check_schema_refs
 from docsgen_pipeline.validators.terminology import check_terminology
 
+_BUILT_ID = re.compile(r"""\bid=(?:"([^"]+)"|'([^']+)')""")
 # Below this many files to parse, forking workers costs more than it saves.
 PARALLEL_THRESHOLD = 24
 
@@ -130,8 +131,9 @@ def _analyse_all(
 class _Known:
     """Link targets: the validated files first, then the file system (images, ignored files, ../)."""
 
-    def __init__(self, root: Path, files: Iterable[str]) -> None:
+    def __init__(self, root: Path, files: Iterable[str], site: Path | None = None) -> None:
         self.root = root
+        self.site = site
         self.files = set(files)
         self._disk: dict[str, bool] = {}
 
@@ -142,7 +144,8 @@ class _Known:
             return True
         hit = self._disk.get(path)
         if hit is None:
-            hit = self._disk[path] = os.path.exists(self.root / path)
+            hit = os.path.exists(self.root / path) or (self.site is not None and os.path.exists(self.site / path))
+            self._disk[path] = hit
         return hit
 
     def is_directory(self, path: str) -> bool:
@@ -153,8 +156,9 @@ class _Documents:
     """Parsed Markdown by path, each with the anchors of the files it includes (snippets,
     ``{{#include}}``) merged in; included files outside the validated set are read from disk."""
 
-    def __init__(self, root: Path, records: dict[str, FileRecord], flavor: Flavor) -> None:
+    def __init__(self, root: Path, records: dict[str, FileRecord], flavor: Flavor, site: Path | None = None) -> None:
         self.root = root
+        self.site = site
         self.records = records
         self.flavor = flavor
         self._merged: dict[str, Document | None] = {}
@@ -171,6 +175,17 @@ class _Documents:
             return None
         return parse_document(text, self.flavor)
 
+    def _built_ids(self, path: str) -> frozenset[str]:
+        """Ids of the page a build made from ``path`` (plugins, hooks, API docs add their own)."""
+        assert self.site is not None
+        for page in self.flavor.built_pages(path):
+            try:
+                html = (self.site / page).read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            return frozenset(m.group(1) or m.group(2) for m in _BUILT_ID.finditer(html))
+        return frozenset()
+
     def __call__(self, path: str, depth: int = 0) -> Document | None:
         if path in self._merged:
             return self._merged[path]
@@ -185,16 +200,25 @@ class _Documents:
                         anchors |= included.anchors
                         break
             doc = replace(doc, anchors=frozenset(anchors))
+        if doc is not None and self.site is not None:
+            built = self._built_ids(path)
+            if built:
+                doc = replace(doc, anchors=doc.anchors | built)
         self._merged[path] = doc
         return doc
 
 
 def cross_file(
-    root: Path, records: dict[str, FileRecord], config: ValidateConfig, flavor: Flavor | None = None
+    root: Path,
+    records: dict[str, FileRecord],
+    config: ValidateConfig,
+    flavor: Flavor | None = None,
+    site: Path | None = None,
 ) -> list[Finding]:
+    """``site``: an already built site whose pages' ids and files count as anchors and targets."""
     flavor = flavor if flavor is not None else flavor_for(root, config.flavor)
-    known = _Known(root, records)
-    document_of = _Documents(root, records, flavor)
+    known = _Known(root, records, site)
+    document_of = _Documents(root, records, flavor, site)
 
     skip = re.compile("|".join(f"(?:{p})" for p in config.ignore_links)) if config.ignore_links else None
     found: list[Finding] = []
@@ -233,6 +257,7 @@ def validate_tree(
     cache_dir: Path | None,
     jobs: int | None = None,
     display: str = "",
+    site: Path | None = None,
 ) -> Report:
     """Validate every Markdown file under ``root``; ``display`` prefixes reported paths."""
     files = markdown_files(root, Ignore.of(config.ignore))
@@ -265,7 +290,7 @@ def validate_tree(
         cache.put_raw(file, raw)
     cache.save()
     per_file = [f for record in records.values() for f in unsuppressed(record.findings, record.document)]
-    findings = per_file + cross_file(root, dict(sorted(records.items())), config, flavor)
+    findings = per_file + cross_file(root, dict(sorted(records.items())), config, flavor, site)
     if config.check_external and config.level("external-link") != "off":
         from docsgen_pipeline.validators.external import check_external_links
 

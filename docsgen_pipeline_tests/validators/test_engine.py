@@ -82,3 +82,30 @@ def test_suppression_and_nav_pattern(tmp_path: Path) -> None:
     )
     config = ValidateConfig(nav_pattern=r"\[Next\]\(")
     assert found(validate_tree(tmp_path, config, cache_dir=None).findings) == [("b.md", 3, "nav-block")]
+
+
+def test_site_dir_supplies_anchors_only_a_build_knows(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+    import sys
+
+    import pytest
+
+    mkdocs = shutil.which("mkdocs", path=str(Path(sys.executable).parent))
+    if mkdocs is None:
+        pytest.skip("mkdocs (a dev dependency) is not installed")
+    # A hook makes ids the Markdown never names, as Material's docs hooks and mkdocstrings do.
+    (tmp_path / "hooks.py").write_text(
+        "import re\n\ndef on_page_markdown(markdown, **kwargs):\n"
+        "    return re.sub(r'<!-- md:setting (\\S+) -->', r'<span id=\"\\1\"></span>', markdown)\n"
+    )
+    (tmp_path / "mkdocs.yml").write_text("site_name: t\nhooks: [hooks.py]\n")
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "index.md").write_text("# Home\n\nSee [blog dir](plugins.md#config.blog_dir) and [x](plugins.md#nope).\n")
+    (docs / "plugins.md").write_text("# Plugins\n\n<!-- md:setting config.blog_dir -->\n\nText.\n")
+    subprocess.run([mkdocs, "build", "-q", "-f", str(tmp_path / "mkdocs.yml")], check=True, timeout=120)
+    without = validate_tree(docs, ValidateConfig(), cache_dir=None, jobs=1)
+    assert [f.target for f in without.findings] == ["plugins.md#config.blog_dir", "plugins.md#nope"]
+    built = validate_tree(docs, ValidateConfig(), cache_dir=None, jobs=1, site=tmp_path / "site")
+    assert [f.target for f in built.findings] == ["plugins.md#nope"]

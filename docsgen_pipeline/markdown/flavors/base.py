@@ -61,6 +61,10 @@ class Flavor(Protocol):
         """Ids renderer blocks give themselves (content tabs); ``headings``: (line, id) in order."""
         ...
 
+    def built_pages(self, file: str) -> tuple[str, ...]:
+        """Where a built site holds the page of ``file`` (relative to the site root), if it builds one."""
+        ...
+
     def footnote_ids(self, label: str) -> tuple[str, ...]:
         """Ids the renderer gives a footnote (definition and first reference)."""
         ...

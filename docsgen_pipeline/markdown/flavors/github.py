@@ -33,6 +33,10 @@ class GitHubFlavor:
         # An explicit id replaces the generated one and takes no duplicate number.
         return [github_slug(text) if explicit else counter.add(text) for text, explicit in headings]
 
+    def built_pages(self, file: str) -> tuple[str, ...]:
+        # GitHub renders in place; a site built from the tree by another tool uses plain .html names.
+        return (file.rsplit(".", 1)[0] + ".html",)
+
     def footnote_ids(self, label: str) -> tuple[str, ...]:
         return (f"user-content-fn-{label}", f"user-content-fnref-{label}", f"fn-{label}", f"fnref-{label}")
 

@@ -61,6 +61,12 @@ class MdBookFlavor:
         used: set[str] = set()
         return [explicit if explicit else unique_id(self.slug(text), used) for text, explicit in headings]
 
+    def built_pages(self, file: str) -> tuple[str, ...]:
+        stem = file.rsplit(".", 1)[0]
+        if posixpath.basename(stem) == "README":
+            return (posixpath.join(posixpath.dirname(stem), "index.html"),)
+        return (stem + ".html",)
+
     def footnote_ids(self, label: str) -> tuple[str, ...]:
         return (f"footnote-{label}", f"fr-{label}-1")
 

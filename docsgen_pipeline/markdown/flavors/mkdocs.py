@@ -170,6 +170,12 @@ class MkDocsFlavor:
         used = set(taken)
         return [explicit if explicit else unique(self.slug(text), used) for text, explicit in headings]
 
+    def built_pages(self, file: str) -> tuple[str, ...]:
+        stem = file.rsplit(".", 1)[0]
+        if posixpath.basename(file) in _INDEX_PAGES:
+            return (posixpath.join(posixpath.dirname(file), "index.html"),)
+        return (posixpath.join(stem, "index.html"),) if self.directory_urls else (stem + ".html",)
+
     def footnote_ids(self, label: str) -> tuple[str, ...]:
         return (f"fn:{label}", f"fnref:{label}")
 
