@@ -83,3 +83,20 @@ class BudgetExceededError(AgentError):
 
 class PlanParseError(AgentError):
     """The model's phase plan stayed invalid JSON (or failed validation) after the allowed re-asks."""
+
+
+class StructuredOutputUnsupported(AgentError):
+    """The endpoint refused the requested ``response_format`` (a weaker mode may work)."""
+
+
+class ContextWindowError(AgentError):
+    """A prompt cannot fit the model's context window even after trimming what may be trimmed."""
+
+
+class ContextOverflowError(AgentError):
+    """The server refused a prompt as longer than its context window (which it named)."""
+
+    def __init__(self, message: str, window: int, prompt_tokens: int | None = None) -> None:
+        super().__init__(message)
+        self.window = window
+        self.prompt_tokens = prompt_tokens

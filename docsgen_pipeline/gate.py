@@ -7,10 +7,12 @@ from docsgen_pipeline.compose import validation_context
 from docsgen_pipeline.docs_run import (
     FINAL_ISSUES,
     FINAL_REPORT,
+    PLANS,
     REPORTS,
     DocsRun,
     issues_name,
     issues_report_name,
+    plan_name,
     report_name,
 )
 from docsgen_pipeline.repair import report_rows, rounds_for
@@ -20,6 +22,12 @@ from docsgen_pipeline.validators.api import FILE_CHECKS, GATE_CHECKS, check_file
 from docsgen_pipeline.validators.model import Issue
 
 CROSS_CHECKS = {f"all_{name}": rules for name, rules in {**FILE_CHECKS, **GATE_CHECKS}.items()}
+
+
+def plan_source(run: DocsRun, phase: int) -> str:
+    """Where the phase's current plan came from ('agent' or 'blueprint'), as its stored version says."""
+    record = run.store.latest(run.run_id, PLANS, plan_name(phase))
+    return str(record.meta.get("plan_source", "agent")) if record is not None else ""
 
 
 def run_phase_gate(run: DocsRun, phase: Phase) -> GateResult:
@@ -39,6 +47,7 @@ def run_phase_gate(run: DocsRun, phase: Phase) -> GateResult:
         checks=tuple(outcomes(issues, {**FILE_CHECKS, **GATE_CHECKS})),
         files=files,
         repairs=tuple(report_rows(repairs)),
+        plan_source=plan_source(run, phase.number),
     )
 
 
@@ -49,6 +58,7 @@ def file_check_result(run: DocsRun, phase: Phase, issues: list[Issue]) -> GateRe
         scope="per-file checks",
         checks=tuple(outcomes(issues, FILE_CHECKS)),
         files=tuple(run.file_versions([f.key for f in phase.files]).values()),
+        plan_source=plan_source(run, phase.number),
     )
 
 

@@ -7,10 +7,15 @@ is enforced, for every agent.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from docsgen_pipeline.blueprint import Blueprint, Phase
+from docsgen_pipeline.brief import Brief
 from docsgen_pipeline.errors import PlanError
+
+PlanSource = Literal["agent", "blueprint"]
 
 
 class _Model(BaseModel):
@@ -88,3 +93,31 @@ def enforce_blueprint(plan: PhasePlan, blueprint: Blueprint, phase: Phase, slug:
             )
         )
     return PhasePlan(phase=phase.number, files=pinned)
+
+
+def blueprint_plan(brief: Brief, blueprint: Blueprint, phase: Phase) -> PhasePlan:
+    """The plan the blueprint alone implies: each file's required headings and intent.
+
+    The fallback when a model gives no usable plan (recorded as ``plan_source: blueprint``), and
+    the stand-in plan ``docsgen estimate`` renders prompts with.  The canonical-schemas file gets a
+    section per entity so schema links have anchors.
+    """
+    entities = [e.name for e in brief.entities]
+    schema_file = blueprint.schema_file()
+    files = []
+    for f in phase.files:
+        headings = list(f.required_headings)
+        if schema_file is not None and f.key == schema_file.key:
+            headings += [name for name in entities if name not in headings]
+        files.append(
+            FilePlan(
+                key=f.key,
+                filename="",
+                title=f.title,
+                intent=f.intent,
+                outline=[OutlineSection(heading=h) for h in headings] or [OutlineSection(heading="Overview")],
+                terms=[t.term for t in brief.glossary] if f.depends.terms else [],
+                schemas=entities if f.depends.schemas and f.kind != "schemas" else [],
+            )
+        )
+    return enforce_blueprint(PhasePlan(phase=phase.number, files=files), blueprint, phase, brief.slug)

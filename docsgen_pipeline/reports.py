@@ -52,6 +52,7 @@ class GateResult:
     scope: str
     checks: tuple[CheckOutcome, ...]
     files: tuple[VersionRecord, ...]
+    plan_source: str = ""  # "blueprint" when the model gave no usable plan and the blueprint's outline was used
     repairs: tuple[dict[str, Any], ...] = ()  # rows of the "Repairs" section: what automatic repair tried
 
     def with_repairs(self, rows: list[dict[str, Any]]) -> GateResult:
@@ -77,6 +78,7 @@ class GateResult:
             run_id=run_id,
             scope=self.scope,
             passed=self.passed,
+            plan_source=self.plan_source,
             errors=sum(1 for i in issues if i.severity == Severity.ERROR),
             warnings=sum(1 for i in issues if i.severity == Severity.WARNING),
             checks=[{"name": c.name, "result": c.result, "count": len(c.issues)} for c in self.checks],

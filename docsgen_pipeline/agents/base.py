@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from docsgen_pipeline.blueprint import Blueprint, Phase, PlannedFile
 from docsgen_pipeline.brief import Brief
-from docsgen_pipeline.planning import FilePlan, OutlineSection, PhasePlan
+from docsgen_pipeline.planning import FilePlan, OutlineSection, PhasePlan, PlanSource
 
 
 class LinkTarget(BaseModel):
@@ -79,16 +79,35 @@ class SectionRequest(BaseModel):
 class SectionReply(BaseModel):
     markdown: str = Field(description="the section's body: prose, lists, tables; no heading of its own level")
     usage: Usage = Usage()
+    normalized: list[str] = Field(default_factory=list, description="hygiene fixes applied to the answer")
 
 
 class PlanReply(BaseModel):
     plan: PhasePlan
     usage: Usage = Usage()
+    source: PlanSource = Field(default="agent", description="'blueprint' when no answer was usable")
+    mode: str = Field(default="", description="structured-output mode of the last plan call")
+    attempts: int = Field(default=0, description="plan calls made (format refusals included)")
+    coercions: list[str] = Field(default_factory=list, description="lenient repairs applied to the answer")
+    problem: str = Field(default="", description="why the model's answers were not used (blueprint source)")
+
+    def metadata(self) -> dict[str, str | int | list[str]]:
+        """What the plan's stored version and its materialization record about how it was made."""
+        out: dict[str, str | int | list[str]] = {"plan_source": self.source, "plan_attempts": self.attempts}
+        if self.mode:
+            out["plan_mode"] = self.mode
+        if self.coercions:
+            out["plan_coercions"] = self.coercions
+        if self.problem:
+            out["plan_problem"] = self.problem[:500]
+        return out
 
 
 class FileReply(BaseModel):
     markdown: str = Field(description="the file's body, H1 first, without the navigation block")
     usage: Usage = Usage()
+    normalized: list[str] = Field(default_factory=list, description="hygiene fixes applied to the answer")
+    prompt_trimmed: list[str] = Field(default_factory=list, description="what was cut to fit the context window")
 
 
 class Agent(Protocol):

@@ -22,6 +22,7 @@ class CachedCompletion(BaseModel):
     tokens_in: int
     tokens_out: int
     model: str
+    finish_reason: str | None = None
 
 
 def cache_key(messages: Sequence[Mapping[str, str]], identity: Mapping[str, str]) -> str:

@@ -12,7 +12,7 @@ import shlex
 import subprocess
 from collections.abc import Mapping
 
-from docsgen_pipeline.agents.completion import Completion, Message
+from docsgen_pipeline.agents.completion import CallOptions, Completion, Message
 from docsgen_pipeline.agents.metering import estimate_tokens
 from docsgen_pipeline.agents.resilience import RetryableError
 from docsgen_pipeline.errors import AgentError
@@ -48,10 +48,16 @@ class CommandCompleter:
     def identity(self) -> dict[str, str]:
         return {"agent": "command", "command": shlex.join(self.argv), "model": self.model}
 
-    def complete(self, messages: list[Message], *, max_tokens: int, json_mode: bool) -> Completion:
+    def context_window(self) -> int | None:
+        return None  # a command does not say; set context_window in the settings
+
+    def complete(
+        self, messages: list[Message], *, max_tokens: int, json_mode: bool = False, options: CallOptions | None = None
+    ) -> Completion:
         prompt = join_messages(messages)
+        wants_json = json_mode or bool(options and options.response_format)
         env = {**(self._env if self._env is not None else os.environ), "DOCSGEN_MAX_TOKENS": str(max_tokens),
-               "DOCSGEN_JSON_MODE": "1" if json_mode else "0"}
+               "DOCSGEN_JSON_MODE": "1" if wants_json else "0"}
         try:
             proc = subprocess.run(  # the argv is the deployment's own configuration, never model output
                 self.argv,

@@ -6,6 +6,7 @@ real error, with what to do about it, not to hide it behind backoff.
 
 from __future__ import annotations
 
+import json
 import shutil
 import time
 from collections.abc import Mapping
@@ -13,9 +14,10 @@ from dataclasses import dataclass
 from typing import Literal
 
 from docsgen_pipeline.agents.command import CommandCompleter
-from docsgen_pipeline.agents.completion import Completer
+from docsgen_pipeline.agents.completion import CallOptions, Completer
 from docsgen_pipeline.agents.settings import AgentSettings
-from docsgen_pipeline.errors import AgentError, ConfigError
+from docsgen_pipeline.agents.structured import MODES, StructuredMode, response_format
+from docsgen_pipeline.errors import AgentError, ConfigError, StructuredOutputUnsupported
 
 Status = Literal["ok", "warn", "fail"]
 
@@ -23,6 +25,73 @@ PING = [
     {"role": "system", "content": "You are a health check."},
     {"role": "user", "content": "Reply with the single word OK."},
 ]
+
+
+# A value no model writes unless the server enforces the schema: the probe's proof of enforcement.
+PROBE_SCHEMA = {
+    "type": "object",
+    "properties": {"docsgen_probe": {"type": "string", "enum": ["structured"]}},
+    "required": ["docsgen_probe"],
+    "additionalProperties": False,
+}
+PROBE = [{"role": "user", "content": "Reply with a JSON object."}]
+
+
+@dataclass(frozen=True)
+class ModeProbe:
+    mode: StructuredMode
+    outcome: Literal["enforced", "accepted", "refused", "error"]
+    detail: str
+    seconds: float = 0.0
+
+
+def probe_structured_output(completer: Completer) -> list[ModeProbe]:
+    """Ask a tiny question in each structured mode, strongest first, and judge what came back.
+
+    ``enforced``: the server refused nothing and the answer is exactly the schema's only value
+    (or, for ``json_object``, a JSON object); ``accepted``: taken but not enforced; ``refused``:
+    the server rejected the response_format itself.  Real calls, no retries.
+    """
+    out = []
+    for mode in MODES[:-1]:
+        started = time.perf_counter()
+        fmt = response_format(mode, PROBE_SCHEMA, "docsgen_probe")
+        try:
+            completion = completer.complete(PROBE, max_tokens=24, options=CallOptions(fmt, temperature=0.0))
+        except StructuredOutputUnsupported as exc:
+            out.append(ModeProbe(mode, "refused", " ".join(str(exc).split())[:90]))
+            continue
+        except AgentError as exc:
+            out.append(ModeProbe(mode, "error", str(exc)[:160]))
+            continue
+        took = time.perf_counter() - started
+        try:
+            value = json.loads(completion.text)
+        except ValueError:
+            value = None
+        enforced = isinstance(value, dict) if mode == "json_object" else value == {"docsgen_probe": "structured"}
+        shown = completion.text.strip().replace("\n", " ")[:40]
+        out.append(ModeProbe(mode, "enforced" if enforced else "accepted", f"answered {shown!r}", took))
+    return out
+
+
+def best_mode(probes: list[ModeProbe]) -> StructuredMode:
+    return next((p.mode for p in probes if p.outcome == "enforced"), "prompt")
+
+
+def _structured_check(completer: Completer, settings: AgentSettings) -> Check:
+    probes = probe_structured_output(completer)
+    best = best_mode(probes)
+    parts = [f"{p.mode}: {p.outcome}" + (f" in {p.seconds:.2f}s" if p.seconds else "")
+             + (f" ({p.detail})" if p.outcome != "refused" else "") for p in probes]
+    refusals = [p.detail for p in probes if p.outcome == "refused"]
+    detail = "; ".join(parts) + f" -> plans use {best}" + (f" [{refusals[0]}]" if refusals else "")
+    setting = settings.plan_mode
+    if setting not in ("auto", best) and MODES.index(setting) < MODES.index(best):
+        return Check("structured output", "warn", detail,
+                     f"--structured-output {setting} is not enforced here; use {best} (or auto)")
+    fix = "" if setting in ("auto", best) else f"--structured-output {best} (or auto) would be stronger"
+    return Check("structured output", "ok", detail, fix)
 
 
 @dataclass(frozen=True)
@@ -90,7 +159,9 @@ def _openai_checks(settings: AgentSettings, environ: Mapping[str, str]) -> list[
             )
             return checks
         checks.append(Check("model", "ok", f"{settings.model!r} is served"))
-    checks.append(_ping(completer, settings))
+    checks.append(ping := _ping(completer, settings))
+    if ping.status == "ok":
+        checks.append(_structured_check(completer, settings))
     return checks
 
 

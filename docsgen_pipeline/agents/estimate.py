@@ -17,7 +17,7 @@ from docsgen_pipeline.agents.settings import AgentSettings
 from docsgen_pipeline.blueprint import Blueprint, Phase
 from docsgen_pipeline.brief import Brief
 from docsgen_pipeline.markdown.slugs import github_slug
-from docsgen_pipeline.planning import FilePlan, OutlineSection, PhasePlan, enforce_blueprint
+from docsgen_pipeline.planning import blueprint_plan
 
 # Typical answer sizes (tokens), from the shape of the default blueprint's documents.
 TOKENS_PER_SECTION = 180
@@ -40,28 +40,6 @@ class PhaseEstimate:
     cost_high_usd: float
 
 
-def _stand_in_plan(brief: Brief, blueprint: Blueprint, phase: Phase) -> PhasePlan:
-    entities = [e.name for e in brief.entities]
-    schema_file = blueprint.schema_file()
-    files = []
-    for f in phase.files:
-        headings = list(f.required_headings)
-        if schema_file is not None and f.key == schema_file.key:
-            headings += entities
-        files.append(
-            FilePlan(
-                key=f.key,
-                filename="",
-                title=f.title,
-                intent=f.intent,
-                outline=[OutlineSection(heading=h) for h in headings],
-                terms=[t.term for t in brief.glossary] if f.depends.terms else [],
-                schemas=entities if f.depends.schemas and f.kind != "schemas" else [],
-            )
-        )
-    return enforce_blueprint(PhasePlan(phase=phase.number, files=files), blueprint, phase, brief.slug)
-
-
 def _targets(brief: Brief, blueprint: Blueprint, upto: int) -> list[LinkTarget]:
     names = blueprint.filenames(brief.slug)
     return [
@@ -82,7 +60,7 @@ def estimate_phase(brief: Brief, blueprint: Blueprint, phase: Phase, settings: A
     # The k-th plan attempt re-sends the conversation so far: prompt + k-1 answers and re-asks.
     attempts = settings.plan_attempts
     plan_in_high = sum(plan_in + k * (settings.max_tokens + reask_in) for k in range(attempts))
-    plan = _stand_in_plan(brief, blueprint, phase)
+    plan = blueprint_plan(brief, blueprint, phase)
     targets = _targets(brief, blueprint, phase.number)
     write_in_low = write_in_high = write_out_low = 0
     for f in phase.files:

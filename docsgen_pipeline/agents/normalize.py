@@ -53,17 +53,36 @@ def _open_fence(lines: list[str]) -> str | None:
     return fence
 
 
-def normalize_markdown(text: str) -> str:
-    """Return the document only: H1 first, no wrapping fence, no chatter, one trailing newline."""
-    text = _THINK_RE.sub("", text.replace("\r\n", "\n"))
-    text = strip_wrapping_fence(text)
-    lines = [line.rstrip() for line in text.strip().splitlines()]
+def clean_markdown(text: str, fixes: list[str] | None = None) -> str:
+    """Return the document only: H1 first, no wrapping fence, no chatter, one trailing newline.
+
+    The name of each kind of fix applied is appended to ``fixes``."""
+    fixes = [] if fixes is None else fixes
+    text = text.replace("\r\n", "\n")
+    unthought = _THINK_RE.sub("", text)
+    if unthought != text:
+        fixes.append("think block removed")
+    unfenced = strip_wrapping_fence(unthought)
+    if unfenced != unthought:
+        fixes.append("wrapping fence removed")
+    lines = [line.rstrip() for line in unfenced.strip().splitlines()]
     h1 = next((i for i, line in enumerate(lines) if _H1_RE.match(line)), None)
-    if h1 is not None:
+    if h1:
+        fixes.append("chatter before the H1 removed")
         lines = lines[h1:]  # preamble chatter before the title
+    chatter = False
     while lines and (not lines[-1].strip() or _CHATTER_RE.match(lines[-1]) or lines[-1].strip() in ("---", "***")):
+        chatter = chatter or bool(_CHATTER_RE.match(lines[-1]))
         lines.pop()
+    if chatter:
+        fixes.append("chatter after the document removed")
     fence = _open_fence(lines)
     if fence is not None:
+        fixes.append("open code block closed")
         lines.append(fence)  # truncated mid-code-block: close it so the rest of the page renders
     return "\n".join(lines).strip() + "\n" if lines else ""
+
+
+def normalize_markdown(text: str) -> str:
+    """:func:`clean_markdown` without the record of fixes."""
+    return clean_markdown(text)

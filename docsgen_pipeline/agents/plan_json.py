@@ -118,38 +118,100 @@ def repair_json(text: str) -> Any:
 
 _FILE_FIELDS = set(FilePlan.model_fields)
 _SECTION_FIELDS = set(OutlineSection.model_fields)
+_HEADING_ALIASES = ("heading", "title", "name", "text", "section")
 
 
-def _section(raw: Any) -> Any:
+def _level(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return min(4, max(2, value))
+    if isinstance(value, str):
+        value = value.strip()
+        if value.startswith("#"):
+            return min(4, max(2, len(value) - len(value.lstrip("#"))))
+        if value.isdigit():
+            return min(4, max(2, int(value)))
+    return None
+
+
+def _section(raw: Any, notes: set[str]) -> Any:
     if isinstance(raw, str):
+        notes.add("outline entries as strings")
         hashes = len(raw) - len(raw.lstrip("#"))
-        return {"heading": raw.lstrip("#").strip(), "level": min(4, max(2, hashes)) if hashes else 2}
+        heading = raw.lstrip("#").strip()
+        if " - " in heading and not hashes:
+            heading = heading.split(" - ", 1)[0].strip()
+        return {"heading": heading, "level": min(4, max(2, hashes)) if hashes else 2}
     if isinstance(raw, dict):
-        raw = {("heading" if k in ("title", "name") and "heading" not in raw else k): v for k, v in raw.items()}
+        if "heading" not in raw:
+            alias = next((k for k in _HEADING_ALIASES if isinstance(raw.get(k), str)), None)
+            if alias is not None:
+                raw = {**raw, "heading": raw[alias]}
+                notes.add(f"section '{alias}' read as heading")
         out = {k: v for k, v in raw.items() if k in _SECTION_FIELDS}
-        if isinstance(out.get("level"), str):
-            level = out["level"]
-            out["level"] = level.count("#") if level.startswith("#") else int(level) if level.isdigit() else 2
+        if set(raw) - _SECTION_FIELDS - set(_HEADING_ALIASES):
+            notes.add("extra section keys dropped")
+        if isinstance(out.get("heading"), str) and out["heading"].lstrip().startswith("#"):
+            hashes = out["heading"].strip()
+            out["heading"] = hashes.lstrip("#").strip()
+            out.setdefault("level", hashes)
+            notes.add("heading marks stripped")
+        if "level" not in out:
+            notes.add("missing levels set to 2")
+            out["level"] = 2
+        elif not isinstance(out["level"], int) or isinstance(out["level"], bool) or not 2 <= out["level"] <= 4:
+            level = _level(out["level"])
+            if level is not None:
+                notes.add("levels normalised")
+                out["level"] = level
+        if out.get("intent") is None:
+            out["intent"] = ""
         return out
     return raw
+
+
+def _is_placeholder(heading: Any) -> bool:
+    """A heading copied from the prompt's answer template ("<heading>") or left empty by a model."""
+    return isinstance(heading, str) and (not heading.strip() or bool(re.fullmatch(r"\s*<[^>]*>\s*", heading)))
 
 
 def _as_list(value: Any) -> Any:
     if isinstance(value, str):
         return [part.strip() for part in value.split(",") if part.strip()]
+    if isinstance(value, list):
+        return [v if isinstance(v, str) else str(v.get("name", v)) if isinstance(v, dict) else str(v) for v in value]
     return value
 
 
-def coerce_plan(data: Any, request: PlanRequest) -> dict[str, Any]:
-    """Map a loosely shaped answer onto PhasePlan's fields; identity fields come from the blueprint."""
+def _files(data: Any, notes: set[str]) -> list[Any]:
     if isinstance(data, dict) and "files" not in data:
         nested = next((v for v in data.values() if isinstance(v, (list, dict))), None)
-        data = nested if isinstance(nested, list) or (isinstance(nested, dict) and "files" in nested) else data
-    files = data.get("files") if isinstance(data, dict) else data
-    if isinstance(files, dict):  # {"foundations": {...}, ...}
+        if isinstance(nested, list) or (isinstance(nested, dict) and "files" in nested):
+            notes.add("plan nested under another key")
+            data = nested
+    if isinstance(data, dict) and "key" in data and "files" not in data:
+        notes.add("a single file object instead of a list")
+        data = [data]
+    if isinstance(data, list):
+        notes.add("a bare list instead of {'files': [...]}")
+        files: Any = data
+    else:
+        files = data.get("files") if isinstance(data, dict) else data
+    if isinstance(files, dict):  # {"foundations": {...}, ...}: the asked-for shape
         files = [{"key": k, **v} if isinstance(v, dict) else v for k, v in files.items()]
     if not isinstance(files, list):
         raise ValueError("expected an object with a 'files' list")
+    return files
+
+
+def coerce_plan(data: Any, request: PlanRequest, notes: set[str] | None = None) -> dict[str, Any]:
+    """Map a loosely shaped answer onto PhasePlan's fields; identity fields come from the blueprint.
+
+    Each kind of repair applied is added to ``notes`` (recorded with the plan as ``coercions``).
+    """
+    notes = set() if notes is None else notes
+    files = _files(data, notes)
     spec_by_key = {f.key: f for f in request.phase.files}
     by_title = {f.title.lower(): f.key for f in request.phase.files}
     by_name = {name: key for key, name in request.filenames.items()}
@@ -158,11 +220,15 @@ def coerce_plan(data: Any, request: PlanRequest) -> dict[str, Any]:
         if not isinstance(raw, dict):
             raise ValueError(f"each entry of 'files' must be an object, got {type(raw).__name__}")
         entry = {k: v for k, v in raw.items() if k in _FILE_FIELDS or k in ("sections", "headings")}
+        if set(raw) - _FILE_FIELDS - {"sections", "headings"}:
+            notes.add("extra file keys dropped")
         key = str(entry.get("key", ""))
         if key not in spec_by_key:
             # Models echo the title or file name where the key belongs.
             key = by_name.get(str(entry.get("filename", key)), by_title.get(key.lower(), by_title.get(
                 str(entry.get("title", "")).lower(), key)))
+            if key in spec_by_key:
+                notes.add("file keys recovered from titles or file names")
         entry["key"] = key
         spec = spec_by_key.get(key)
         entry.setdefault("filename", request.filenames.get(key, f"{key}.md"))
@@ -172,7 +238,17 @@ def coerce_plan(data: Any, request: PlanRequest) -> dict[str, Any]:
         outline = entry.pop("outline", None) or entry.pop("sections", None) or entry.pop("headings", None) or []
         entry.pop("sections", None)
         entry.pop("headings", None)
-        entry["outline"] = [_section(s) for s in outline] if isinstance(outline, list) else outline
+        if isinstance(outline, str):
+            notes.add("outline as one string")
+            outline = [line for line in outline.splitlines() if line.strip()]
+        if isinstance(outline, list):
+            sections = [_section(s, notes) for s in outline]
+            kept = [s for s in sections if not (isinstance(s, dict) and _is_placeholder(s.get("heading")))]
+            if len(kept) < len(sections):
+                notes.add("placeholder headings dropped")
+            entry["outline"] = kept
+        else:
+            entry["outline"] = outline
         for field in ("terms", "schemas", "links"):
             if field in entry:
                 entry[field] = _as_list(entry[field]) or []
@@ -189,11 +265,13 @@ def _validation_message(exc: ValidationError) -> str:
     return "; ".join(parts) + (f" (and {more} more)" if more > 0 else "")
 
 
-def parse_plan(text: str, request: PlanRequest) -> PhasePlan:
-    """Parse, validate and pin a plan answer; raises PlanParseError with a message fit to send back."""
+def parse_plan(text: str, request: PlanRequest, notes: set[str] | None = None) -> PhasePlan:
+    """Parse, validate and pin a plan answer; raises PlanParseError with a message fit to send back.
+
+    The repairs applied on the way are added to ``notes``."""
     try:
         data = repair_json(text)
-        plan = PhasePlan.model_validate(coerce_plan(data, request))
+        plan = PhasePlan.model_validate(coerce_plan(data, request, notes))
         return enforce_blueprint(plan, request.blueprint, request.phase, request.brief.slug)
     except ValueError as exc:
         if isinstance(exc, ValidationError):

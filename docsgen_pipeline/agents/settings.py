@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from docsgen_pipeline.agents.structured import StructuredSetting
 from docsgen_pipeline.errors import ConfigError
 
 AgentKind = Literal["template", "openai", "command"]
@@ -41,7 +42,12 @@ class AgentSettings(BaseModel):
     backoff_max_s: float = Field(default=60.0, ge=0, description="also caps an honoured Retry-After")
     api_key_env: str = Field(default="OPENAI_API_KEY", description="name of the variable holding the key")
     azure_api_version: str | None = Field(default=None, description="set to talk to Azure OpenAI (model = deployment)")
-    json_mode: bool = Field(default=False, description="send response_format=json_object for phase plans")
+    structured_output: StructuredSetting = Field(
+        default="auto",
+        description="how plans are asked: json_schema, json_object_schema, json_object, prompt, or auto (the "
+        "strongest mode the endpoint accepts; `docsgen doctor` reports which)",
+    )
+    json_mode: bool = Field(default=False, description="deprecated: same as structured_output=json_object")
     plan_attempts: int = Field(default=3, ge=1, le=10, description="plan calls before giving up (1 + re-asks)")
     command: tuple[str, ...] = Field(default=(), description="argv of the command agent; prompt on stdin")
     prices: dict[str, Price] = Field(default_factory=dict, description="model -> price; overrides the built-in table")
@@ -60,6 +66,16 @@ class AgentSettings(BaseModel):
     repair_rounds: int = Field(
         default=2, ge=0, le=10, description="automatic targeted repairs of files the checks or the gate flag"
     )
+    context_window: int | None = Field(
+        default=None, ge=256, description="the model's context in tokens; None: read from the server where it says"
+    )
+
+    @property
+    def plan_mode(self) -> StructuredSetting:
+        """The structured-output setting, with the deprecated ``json_mode`` alias applied."""
+        if self.json_mode and self.structured_output == "auto":
+            return "json_object"
+        return self.structured_output
 
     @model_validator(mode="after")
     def _command_needs_argv(self) -> AgentSettings:

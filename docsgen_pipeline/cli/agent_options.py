@@ -35,11 +35,19 @@ _OPTIONS = [
         "--budget", "budget_usd", type=click.FloatRange(min=0, min_open=True), help="cost cap per docs run (USD)"
     ),
     click.option("--concurrency", "max_concurrency", type=click.IntRange(1, 64), help="calls in flight per phase"),
-    click.option("--json-mode/--no-json-mode", default=None, help="ask for JSON output for phase plans"),
     click.option("--generation", type=click.Choice(["file", "section"]),
                  help="file: a call per file (default); section: headings by the orchestrator, a call per section"),
     click.option("--section-max-tokens", type=click.IntRange(min=16), help="output cap per section call"),
     click.option("--repair-rounds", type=click.IntRange(0, 10), help="automatic repair rounds per phase (default 2)"),
+    click.option(
+        "--structured-output",
+        type=click.Choice(["auto", "json_schema", "json_object_schema", "json_object", "prompt"]),
+        help="how phase plans are asked for (auto: the strongest mode the endpoint takes; see `docsgen doctor`)",
+    ),
+    click.option("--context-window", type=click.IntRange(min=256),
+                 help="the model's context window in tokens (default: read from the server where it says)"),
+    click.option("--json-mode/--no-json-mode", default=None, deprecated="use --structured-output json_object",
+                 help="same as --structured-output json_object"),
 ]
 
 
@@ -51,7 +59,7 @@ def agent_options(fn: F) -> F:
 
 AGENT_OPTION_NAMES = ("kind", "base_url", "model", "api_key_env", "azure_api_version", "command", "temperature",
                       "max_tokens", "timeout_s", "max_retries", "budget_usd", "max_concurrency", "json_mode",
-                      "generation", "section_max_tokens", "repair_rounds")
+                      "generation", "section_max_tokens", "repair_rounds", "structured_output", "context_window")
 
 
 def agent_overrides(**options: Any) -> dict[str, Any]:

@@ -75,13 +75,13 @@ def test_blueprint_stays_the_authority(example_brief: Brief) -> None:
 
 def test_validation_error_is_specific(example_brief: Brief) -> None:
     data = json.loads(_good_plan_text(example_brief, 1))
-    data["files"][0]["outline"][0]["level"] = 9
-    with pytest.raises(PlanParseError, match=r"files\.0\.outline\.0\.level: Input should be less than or equal to 4"):
+    data["files"][0]["outline"][0]["level"] = "deep"
+    with pytest.raises(PlanParseError, match=r"files\.0\.outline\.0\.level: Input should be a valid integer"):
         parse_plan(json.dumps(data), plan_request(example_brief, 1))
 
 
 def test_malformed_json_is_reasked_with_the_error(fake_openai_server: FakeOpenAIServer, example_brief: Brief) -> None:
-    agent = openai_agent(fake_openai_server)
+    agent = openai_agent(fake_openai_server, structured_output="prompt")
     fake_openai_server.push(Reply(content="Here you go: files = [key: base_index]"))
     reply = agent.plan_phase(plan_request(example_brief, 1))
     assert reply.usage.calls == 2
@@ -92,7 +92,7 @@ def test_malformed_json_is_reasked_with_the_error(fake_openai_server: FakeOpenAI
 
 
 def test_truncated_json_is_repaired_or_reasked(fake_openai_server: FakeOpenAIServer, example_brief: Brief) -> None:
-    agent = openai_agent(fake_openai_server)
+    agent = openai_agent(fake_openai_server, structured_output="prompt")
     full = _good_plan_text(example_brief, 1)
     fake_openai_server.push(Reply(content=full, truncate_to=len(full) // 2))
     reply = agent.plan_phase(plan_request(example_brief, 1))
@@ -102,16 +102,26 @@ def test_truncated_json_is_repaired_or_reasked(fake_openai_server: FakeOpenAISer
 
 
 def test_sloppy_but_repairable_json_needs_no_reask(fake_openai_server: FakeOpenAIServer, example_brief: Brief) -> None:
-    agent = openai_agent(fake_openai_server)
+    agent = openai_agent(fake_openai_server, structured_output="prompt")
     sloppy = "```json\n" + _good_plan_text(example_brief, 1).replace("]}", "],}").replace('"', "'") + "\n```"
     fake_openai_server.push(Reply(content=sloppy))
     reply = agent.plan_phase(plan_request(example_brief, 1))
     assert reply.usage.calls == 1
 
 
-def test_gives_up_after_plan_attempts(fake_openai_server: FakeOpenAIServer, example_brief: Brief) -> None:
-    agent = openai_agent(fake_openai_server, plan_attempts=2)
-    fake_openai_server.push(Reply(content="no"), Reply(content="still no"))
-    with pytest.raises(PlanParseError, match=r"phase 1: .*no usable plan in 2 attempt\(s\).*json_mode"):
-        agent.plan_phase(plan_request(example_brief, 1))
+def test_falls_back_to_the_blueprint_after_plan_attempts(
+    fake_openai_server: FakeOpenAIServer, example_brief: Brief
+) -> None:
+    agent = openai_agent(fake_openai_server, plan_attempts=2, structured_output="prompt")
+    fake_openai_server.push(Reply(content="no"), Reply(content="<html>still no</html>"))
+    request = plan_request(example_brief, 1)
+    reply = agent.plan_phase(request)
     assert len(fake_openai_server.chat_requests()) == 2
+    assert reply.source == "blueprint" and reply.attempts == 2 and reply.mode == "prompt"
+    assert "no usable plan in 2 attempt(s)" in reply.problem and "not usable JSON" in reply.problem
+    # The blueprint's own outline: every file, its required headings, its intent.
+    assert [f.key for f in reply.plan.files] == [f.key for f in request.phase.files]
+    foundations = reply.plan.for_key("foundations")
+    assert [s.heading for s in foundations.outline] == ["Problem statement", "Design principles", "Scope"]
+    assert foundations.intent == next(f.intent for f in request.phase.files if f.key == "foundations")
+    assert reply.metadata()["plan_source"] == "blueprint"

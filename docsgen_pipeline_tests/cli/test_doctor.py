@@ -7,7 +7,7 @@ import socket
 import pytest
 
 from docsgen_pipeline.cli.main import main
-from docsgen_pipeline_tests.fakes.openai_server import running_fake_server
+from docsgen_pipeline_tests.fakes.openai_server import LLAMA_CPP_PYTHON_FORMATS, running_fake_server
 
 
 def test_healthy_endpoint(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
@@ -19,6 +19,36 @@ def test_healthy_endpoint(capsys: pytest.CaptureFixture[str], monkeypatch: pytes
     assert "ok   endpoint: " in out and "serves 1 model(s)" in out
     assert "ok   model: 'fake-model' is served" in out
     assert "ok   completion: fake-model answered 'OK'" in out
+    assert "ok   structured output: json_schema: enforced" in out and "-> plans use json_schema" in out
+
+
+@pytest.mark.parametrize(
+    ("formats", "status", "expected"),
+    [
+        (LLAMA_CPP_PYTHON_FORMATS, 500, "json_schema: refused; json_object_schema: enforced"),
+        (("json_object",), 400, "json_object_schema: accepted in"),  # takes the field, ignores the schema
+        ((), 400, "json_object: refused -> plans use prompt"),
+    ],
+)
+def test_structured_output_is_probed(
+    capsys: pytest.CaptureFixture[str], formats: tuple[str, ...], status: int, expected: str
+) -> None:
+    with running_fake_server(formats=formats, refusal_status=status) as server:
+        code = main(["doctor", "--base-url", server.base_url, "--model", "fake-model"])
+        sent = [r.body.get("response_format") for r in server.chat_requests()]
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert expected in out
+    assert len(sent) == 4  # the ping, then one probe per mode: refusals are not retried
+    best = {LLAMA_CPP_PYTHON_FORMATS: "json_object_schema", ("json_object",): "json_object", (): "prompt"}[formats]
+    assert f"-> plans use {best}" in out
+
+
+def test_a_weaker_setting_than_the_endpoint_enforces_is_pointed_out(capsys: pytest.CaptureFixture[str]) -> None:
+    with running_fake_server(formats=LLAMA_CPP_PYTHON_FORMATS) as server:
+        main(["doctor", "--base-url", server.base_url, "--model", "fake-model", "--structured-output", "json_schema"])
+    out = capsys.readouterr().out
+    assert "warn structured output:" in out and "fix: --structured-output json_schema is not enforced here" in out
 
 
 def test_wrong_key(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:

@@ -60,6 +60,12 @@ def answer_plan(prompt: str) -> dict[str, Any]:
     return {"phase": int(phase.group(1)) if phase else 0, "files": files}
 
 
+def answer_plan_keyed(prompt: str) -> dict[str, Any]:
+    """The plan in the prompt's answer format: files keyed by their blueprint key."""
+    plan = answer_plan(prompt)
+    return {"phase": plan["phase"], "files": {f.pop("key"): f for f in plan["files"]}}
+
+
 def answer_markdown(prompt: str) -> str:
     found = re.search(r"^Project: (.+)$", prompt, re.MULTILINE)
     project = found.group(1).strip() if found else "the project"
@@ -96,7 +102,7 @@ def answer(messages: list[dict[str, Any]]) -> str:
     """Answer a chat: the first user message is the task, later ones are re-asks of the same task."""
     task = next((str(m["content"]) for m in messages if m["role"] == "user"), "")
     if "PLAN_FILE:" in task:
-        return json.dumps(answer_plan(task))
+        return json.dumps(answer_plan_keyed(task))
     if "## Contract" in task:
         return answer_markdown(task)
     if "## Section task" in task:

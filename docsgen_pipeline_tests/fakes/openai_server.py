@@ -4,6 +4,12 @@ Real HTTP, real ``openai`` SDK on the other end.  By default every chat completi
 by :mod:`fake_model`; tests queue :class:`Reply` scripts to get 429s with Retry-After, 500s,
 slow answers past the client's timeout, malformed or truncated JSON, or fenced Markdown, and
 then read :attr:`FakeOpenAIServer.requests` to count attempts.
+
+Structured output is simulated like the real servers do it: ``formats`` lists the
+``response_format`` modes the server takes (``json_schema``, ``json_object_schema``,
+``json_object``); a refused mode gets ``refusal_status`` with a validation message naming
+``response_format`` (llama-cpp-python answers ``json_schema`` with a 500 like that).  Under a
+schema the answer conforms to it, as grammar-constrained decoding guarantees.
 """
 
 from __future__ import annotations
@@ -19,6 +25,67 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from docsgen_pipeline_tests.fakes.fake_model import answer
+
+ALL_FORMATS = ("json_schema", "json_object_schema", "json_object")
+LLAMA_CPP_PYTHON_FORMATS = ("json_object_schema", "json_object")
+
+
+def conforms(value: Any, schema: dict[str, Any]) -> bool:
+    """Enough of JSON Schema for DocsGen's plan and probe schemas."""
+    if "enum" in schema and value not in schema["enum"]:
+        return False
+    kind = schema.get("type")
+    if kind == "object":
+        if not isinstance(value, dict) or any(k not in value for k in schema.get("required", [])):
+            return False
+        props = schema.get("properties", {})
+        if schema.get("additionalProperties") is False and set(value) - set(props):
+            return False
+        return all(conforms(v, props[k]) for k, v in value.items() if k in props)
+    if kind == "array":
+        if not isinstance(value, list):
+            return False
+        if not schema.get("minItems", 0) <= len(value) <= schema.get("maxItems", 1 << 30):
+            return False
+        return all(conforms(v, schema.get("items", {})) for v in value)
+    if kind == "string":
+        return isinstance(value, str) and len(value) <= schema.get("maxLength", 1 << 30)
+    if kind == "integer":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == "boolean":
+        return isinstance(value, bool)
+    return True
+
+
+def instance(schema: dict[str, Any]) -> Any:
+    """The smallest value that conforms to ``schema`` (what a constrained decoder falls back to)."""
+    if "enum" in schema:
+        return schema["enum"][0]
+    kind = schema.get("type")
+    if kind == "object":
+        props = schema.get("properties", {})
+        return {k: instance(props.get(k, {})) for k in schema.get("required", [])}
+    if kind == "array":
+        return [instance(schema.get("items", {})) for _ in range(schema.get("minItems", 0))]
+    return {"string": "x", "integer": 2, "boolean": True, "number": 0}.get(str(kind))
+
+
+def as_json_object(content: str) -> str:
+    """What a JSON-object grammar makes of an answer: an object, whatever the model meant to say."""
+    try:
+        value = json.loads(content)
+    except ValueError:
+        value = content
+    return content if isinstance(value, dict) else json.dumps({"answer": value})
+
+
+def constrain(content: str, schema: dict[str, Any]) -> str:
+    try:
+        if conforms(json.loads(content), schema):
+            return content
+    except ValueError:
+        pass
+    return json.dumps(instance(schema))
 
 
 @dataclass(frozen=True)
@@ -43,11 +110,21 @@ class Recorded:
 
 
 class FakeOpenAIServer:
-    def __init__(self, latency_s: float = 0.0, models: tuple[str, ...] = ("fake-model",), api_key: str | None = None):
+    def __init__(
+        self,
+        latency_s: float = 0.0,
+        models: tuple[str, ...] = ("fake-model",),
+        api_key: str | None = None,
+        formats: tuple[str, ...] = ALL_FORMATS,
+        refusal_status: int = 400,
+    ):
         self.latency_s = latency_s
+        self.formats = formats
+        self.refusal_status = refusal_status
         self.models = models
         self.api_key = api_key  # when set, requests without "Bearer <api_key>" get 401
         self.requests: list[Recorded] = []
+        self.answers: list[str] = []  # the content of every 200 chat answer, in order
         self._script: deque[Reply] = deque()
         self._lock = threading.Lock()
         self.responder: Callable[[list[dict[str, Any]]], str] = answer
@@ -149,6 +226,20 @@ class FakeOpenAIServer:
                 if body.get("model") not in server.models:
                     self._send(404, {"error": {"message": f"The model `{body.get('model')}` does not exist"}})
                     return
+                fmt = body.get("response_format") or {}
+                mode = "json_object_schema" if fmt.get("type") == "json_object" and "schema" in fmt else fmt.get("type")
+                schema: dict[str, Any] | None = None
+                if mode == "json_object_schema" and "json_object_schema" not in server.formats:
+                    mode = "json_object"  # a server that ignores the unknown "schema" field
+                if mode and mode != "text" and mode not in server.formats:
+                    message = (f"1 validation error: literal_error ('body', 'response_format', 'type'): "
+                               f"Input should be 'text' or 'json_object', got {fmt.get('type')!r}")
+                    self._send(server.refusal_status, {"error": {"message": message, "type": "invalid_request_error"}})
+                    return
+                if mode == "json_schema":
+                    schema = fmt["json_schema"]["schema"]
+                elif mode == "json_object_schema":
+                    schema = fmt["schema"]
                 reply = server._next()
                 delay = reply.delay_s or server.latency_s
                 if delay:
@@ -158,10 +249,16 @@ class FakeOpenAIServer:
                     return
                 content = reply.content if reply.content is not None else server.responder(body["messages"])
                 finish = "stop"
+                if schema is not None:
+                    content = constrain(content, schema)
+                elif mode == "json_object":
+                    content = as_json_object(content)
                 if reply.fence:
                     content = f"Here is the file:\n\n```markdown\n{content}```\n\nLet me know if you need changes."
                 if reply.truncate_to is not None:
                     content, finish = content[: reply.truncate_to], "length"
+                with server._lock:
+                    server.answers.append(content)
                 prompt_chars = sum(len(str(m.get("content", ""))) for m in body["messages"])
                 usage = {"prompt_tokens": prompt_chars // 4, "completion_tokens": len(content) // 4}
                 usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]

@@ -41,7 +41,12 @@ def build_plan_asset(blueprint: Blueprint, phase: Phase) -> dg.AssetsDefinition:
             if existing is not None and is_resume(context.run.tags, REASON_TAG):
                 # Resuming: the plan the phase's files were written for stays (no agent call).
                 record, checked = existing, PhasePlan.model_validate_json(run.store.read_text(run.run_id, existing))
-                reply = PlanReply(plan=checked, usage=Usage(calls=0, cached=True))
+                reply = PlanReply(
+                    plan=checked,
+                    usage=Usage(calls=0, cached=True),
+                    source=existing.meta.get("plan_source", "agent"),
+                    mode=existing.meta.get("plan_mode", ""),
+                )
             else:
                 writer = agent.for_run(run)
                 reply = writer.plan_phase(
@@ -53,13 +58,16 @@ def build_plan_asset(blueprint: Blueprint, phase: Phase) -> dg.AssetsDefinition:
                     PLANS,
                     plan_name(number),
                     checked.model_dump_json(indent=2),
-                    {"agent": writer.identity()},
+                    {"agent": writer.identity(), **reply.metadata()},
                 )
+                if reply.source == "blueprint":
+                    context.log.warning(f"{reply.problem}; the phase uses the blueprint's own outline instead")
         outline = "\n".join(f"- **{f.filename}**: " + ", ".join(s.heading for s in f.outline) for f in checked.files)
         return dg.MaterializeResult(
             metadata={
                 **version_metadata(record, run.store, run.run_id),
                 "files": len(checked.files),
+                **{k: (dg.MetadataValue.json(v) if isinstance(v, list) else v) for k, v in reply.metadata().items()},
                 "outline": dg.MetadataValue.md(outline),
                 "duration_s": round(time.monotonic() - started, 3),
                 **usage_metadata(reply.usage),
