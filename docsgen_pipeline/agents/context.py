@@ -66,7 +66,7 @@ class TokenCounter:
     def learn(self, messages: Sequence[dict[str, str]], server_tokens: int) -> None:
         chars = sum(len(m["content"]) for m in messages)
         text_tokens = max(1, server_tokens - MESSAGE_OVERHEAD_TOKENS * len(messages))
-        self.chars_per_token = min(self.chars_per_token, 0.95 * chars / text_tokens)
+        self.chars_per_token = 0.95 * chars / text_tokens
 
 
 # Parts of a brief, least important first, with the words that make them relevant to a file.

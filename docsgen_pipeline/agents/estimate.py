@@ -8,11 +8,14 @@ all its re-asks, every prompt carries the full upstream budget and every answer 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from docsgen_pipeline.agents.base import LinkTarget, PlanRequest, WriteRequest
+from docsgen_pipeline.agents.context import TokenCounter, fit_prompt
 from docsgen_pipeline.agents.metering import PriceTable, estimate_tokens
-from docsgen_pipeline.agents.prompts import plan_prompt, reask_prompt, write_prompt
+from docsgen_pipeline.agents.prompted import REASK_ANSWER_CHARS, plan_topic
+from docsgen_pipeline.agents.prompts import Prompt, plan_prompt, reask_prompt, write_prompt
 from docsgen_pipeline.agents.settings import AgentSettings
 from docsgen_pipeline.blueprint import Blueprint, Phase
 from docsgen_pipeline.brief import Brief
@@ -51,30 +54,57 @@ def _targets(brief: Brief, blueprint: Blueprint, upto: int) -> list[LinkTarget]:
     ]
 
 
+def _tokens(prompt: Prompt) -> int:
+    return sum(estimate_tokens(m["content"]) for m in prompt.messages())
+
+
+def _fitted(
+    render: Callable[[Brief, int], Prompt], brief: Brief, upstream: int, topic: str, settings: AgentSettings, what: str
+) -> tuple[int, int]:
+    """(prompt tokens, output cap) of a prompt fitted as a run fits it (unchanged without a window)."""
+    fitted = fit_prompt(render, brief, upstream_chars=upstream, topic=topic, window=settings.context_window,
+                        max_tokens=settings.max_tokens, counter=TokenCounter(), what=what)
+    return _tokens(fitted.prompt), fitted.max_tokens
+
+
 def estimate_phase(brief: Brief, blueprint: Blueprint, phase: Phase, settings: AgentSettings) -> PhaseEstimate:
+    """One phase's range.  With ``settings.context_window`` every prompt is fitted to it exactly as the
+    agent fits it (raising ContextWindowError for a brief that cannot fit) and outputs are capped
+    to what the window leaves."""
     prices = PriceTable(settings.prices)
     request = PlanRequest(brief=brief, blueprint=blueprint, phase=phase, filenames=blueprint.filenames(brief.slug))
-    plan_in = sum(estimate_tokens(m["content"]) for m in plan_prompt(request).messages())
-    plan_out_low = min(settings.max_tokens, TOKENS_PER_PLANNED_FILE * len(phase.files))
+    topic = " ".join([phase.title, *(plan_topic(f) for f in phase.files)])
+    plan_in, plan_cap = _fitted(lambda b, _u: plan_prompt(request.model_copy(update={"brief": b})), brief, 0, topic,
+                                settings, f"plan phase {phase.number}")
+    plan_out_low = min(plan_cap, TOKENS_PER_PLANNED_FILE * len(phase.files))
     reask_in = estimate_tokens(reask_prompt("x" * 200, [f.key for f in phase.files]))
-    # The k-th plan attempt re-sends the conversation so far: prompt + k-1 answers and re-asks.
+    # A re-ask sends the prompt again with the last answer (cut) and the problem.
     attempts = settings.plan_attempts
-    plan_in_high = sum(plan_in + k * (settings.max_tokens + reask_in) for k in range(attempts))
+    reask_answer = min(plan_cap, REASK_ANSWER_CHARS // 4)
+    plan_in_high = plan_in + (attempts - 1) * (plan_in + reask_answer + reask_in)
     plan = blueprint_plan(brief, blueprint, phase)
     targets = _targets(brief, blueprint, phase.number)
-    write_in_low = write_in_high = write_out_low = 0
+    write_in_low = write_in_high = write_out_low = write_out_high = 0
+    has_upstream = phase.number > 0
     for f in phase.files:
         write = WriteRequest(brief=brief, blueprint=blueprint, phase=phase, file=f, plan=plan.for_key(f.key),
-                             link_targets=targets)
-        base = sum(estimate_tokens(m["content"]) for m in write_prompt(write, 0).messages())
+                             link_targets=targets,
+                             upstream={"upstream.md": "x" * settings.upstream_budget_chars} if has_upstream else {})
+        file_topic = plan_topic(f) + " " + " ".join(s.heading for s in plan.for_key(f.key).outline)
+
+        def render(b: Brief, upstream: int, write: WriteRequest = write) -> Prompt:
+            return write_prompt(write.model_copy(update={"brief": b}), upstream)
+
+        base, _ = _fitted(render, brief, 0, file_topic, settings, f"write {f.key}")
+        high, cap = _fitted(render, brief, settings.upstream_budget_chars, file_topic, settings, f"write {f.key}")
         write_in_low += base
-        has_upstream = phase.number > 0
-        write_in_high += base + (estimate_tokens("x" * settings.upstream_budget_chars) if has_upstream else 0)
+        write_in_high += high
         sections = len(plan.for_key(f.key).outline)
-        write_out_low += min(settings.max_tokens, TOKENS_PER_FILE_BASE + TOKENS_PER_SECTION * sections)
+        write_out_low += min(cap, TOKENS_PER_FILE_BASE + TOKENS_PER_SECTION * sections)
+        write_out_high += cap
     n = len(phase.files)
     tokens_in_low, tokens_in_high = plan_in + write_in_low, plan_in_high + write_in_high
-    tokens_out_low, tokens_out_high = plan_out_low + write_out_low, (attempts + n) * settings.max_tokens
+    tokens_out_low, tokens_out_high = plan_out_low + write_out_low, attempts * plan_cap + write_out_high
     return PhaseEstimate(
         phase=phase.number,
         title=phase.title,

@@ -153,7 +153,7 @@ def tidy_file(
 def tidy_section(text: str, heading: str, level: int, fixes: list[str], *, looping: bool = False) -> str:
     """Hygiene for one section's body: no heading of its own (the orchestrator writes it), no H1, no
     nav block; a sub-heading the model wrote at or above ``level`` is pushed below it."""
-    text = clean_markdown(text, fixes) if text.strip() else ""
+    text = clean_markdown(text, fixes, whole_document=False) if text.strip() else ""
     if looping:
         text = collapse_loop(text, fixes)
     text = strip_nav_block(text, fixes)

@@ -53,10 +53,11 @@ def _open_fence(lines: list[str]) -> str | None:
     return fence
 
 
-def clean_markdown(text: str, fixes: list[str] | None = None) -> str:
+def clean_markdown(text: str, fixes: list[str] | None = None, *, whole_document: bool = True) -> str:
     """Return the document only: H1 first, no wrapping fence, no chatter, one trailing newline.
 
-    The name of each kind of fix applied is appended to ``fixes``."""
+    The name of each kind of fix applied is appended to ``fixes``.  ``whole_document=False`` (a
+    section's body) keeps what comes before an H1: there, an H1 is a mistake, not the start."""
     fixes = [] if fixes is None else fixes
     text = text.replace("\r\n", "\n")
     unthought = _THINK_RE.sub("", text)
@@ -67,7 +68,7 @@ def clean_markdown(text: str, fixes: list[str] | None = None) -> str:
         fixes.append("wrapping fence removed")
     lines = [line.rstrip() for line in unfenced.strip().splitlines()]
     h1 = next((i for i, line in enumerate(lines) if _H1_RE.match(line)), None)
-    if h1:
+    if h1 and whole_document:
         fixes.append("chatter before the H1 removed")
         lines = lines[h1:]  # preamble chatter before the title
     chatter = False

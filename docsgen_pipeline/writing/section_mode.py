@@ -154,6 +154,7 @@ class SectionMode:
             spans = {i: (s, next((n for n in nexts[i:] if n), end)) for i, s in enumerate(starts) if s}
         layout = _layout(request, lead_from_blueprint=lead_flagged)
         usage: Usage | None = None
+        fixes: list[str] = []
         for index, section in enumerate(outline):
             if index not in targets:
                 continue
@@ -162,5 +163,6 @@ class SectionMode:
                 SectionRequest(file=request, section=section, index=index, feedback=[*request.feedback, *feedback])
             )
             usage = reply.usage if usage is None else add_usage(usage, reply.usage)
+            fixes += [f"{section.heading}: {fix}" for fix in reply.normalized]
             bodies[index] = clean_body(reply.markdown, section.heading)
-        return FileReply(markdown=_compose(layout, bodies), usage=usage or Usage(calls=0))
+        return FileReply(markdown=_compose(layout, bodies), usage=usage or Usage(calls=0), normalized=fixes)

@@ -39,3 +39,19 @@ def test_unpriced_model_says_so(capsys: pytest.CaptureFixture[str]) -> None:
     brief = str(EXAMPLES / "acme-orders.yaml")
     main(["estimate", brief, "--base-url", "http://localhost:11434/v1", "--model", "llama3.1"])
     assert "no price known for 'llama3.1'" in capsys.readouterr().out
+
+
+def test_prompts_are_fitted_to_the_context_window() -> None:
+    brief = load_brief(EXAMPLES / "acme-orders.yaml")
+    bp = default_blueprint()
+    unlimited = total(estimate_run(brief, bp, AgentSettings(kind="openai", max_tokens=1000)))
+    fitted = total(estimate_run(brief, bp, AgentSettings(kind="openai", max_tokens=1000, context_window=4096)))
+    assert fitted.tokens_in_high < unlimited.tokens_in_high  # upstream excerpts trimmed to fit
+    assert fitted.tokens_out_high <= unlimited.tokens_out_high
+
+
+def test_a_brief_that_cannot_fit_is_reported(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["estimate", str(EXAMPLES / "acme-orders.yaml"), "--agent", "openai", "--context-window", "512"])
+    err = capsys.readouterr().err
+    assert code != 0
+    assert "context window is 512 tokens" in err and "--n_ctx" in err

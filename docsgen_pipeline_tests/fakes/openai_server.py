@@ -99,6 +99,7 @@ class Reply:
     fence: bool = False  # wrap the content in ```markdown … ``` with chatter around it
     truncate_to: int | None = None  # cut the content (as if max_tokens hit) and report finish "length"
     error_body: str = "fake failure"
+    finish_reason: str | None = None  # e.g. "length" for an answer that loops until max_tokens
 
 
 @dataclass
@@ -117,7 +118,13 @@ class FakeOpenAIServer:
         api_key: str | None = None,
         formats: tuple[str, ...] = ALL_FORMATS,
         refusal_status: int = 400,
+        context_window: int | None = None,
+        report_context: bool = False,
     ):
+        # context_window: refuse longer prompts like llama-cpp-python does (a 400 naming the window);
+        # report_context: also say it on GET /props, like llama.cpp's llama-server.
+        self.context_window = context_window
+        self.report_context = report_context
         self.latency_s = latency_s
         self.formats = formats
         self.refusal_status = refusal_status
@@ -207,7 +214,9 @@ class FakeOpenAIServer:
                     server.requests.append(Recorded(self.path, {}, self.headers.get("Authorization"), time.time()))
                 if not self._authorized():
                     return
-                if self.path.rstrip("/").endswith("/models"):
+                if self.path.rstrip("/").endswith("/props") and server.report_context and server.context_window:
+                    self._send(200, {"default_generation_settings": {"n_ctx": server.context_window}})
+                elif self.path.rstrip("/").endswith("/models"):
                     data = [{"id": m, "object": "model", "created": 0, "owned_by": "fake"} for m in server.models]
                     self._send(200, {"object": "list", "data": data})
                 else:
@@ -225,6 +234,15 @@ class FakeOpenAIServer:
                     return
                 if body.get("model") not in server.models:
                     self._send(404, {"error": {"message": f"The model `{body.get('model')}` does not exist"}})
+                    return
+                prompt_tokens = sum(len(str(m.get("content", ""))) for m in body["messages"]) // 4
+                if server.context_window and prompt_tokens >= server.context_window:
+                    message = (f"This model's maximum context length is {server.context_window} tokens. However, "
+                               f"you requested {prompt_tokens + int(body.get('max_tokens') or 0)} tokens "
+                               f"({prompt_tokens} in the messages, {body.get('max_tokens')} in the completion). "
+                               "Please reduce the length of the messages or completion.")
+                    self._send(400, {"error": {"message": message, "type": "invalid_request_error",
+                                               "code": "context_length_exceeded"}})
                     return
                 fmt = body.get("response_format") or {}
                 mode = "json_object_schema" if fmt.get("type") == "json_object" and "schema" in fmt else fmt.get("type")
@@ -257,6 +275,8 @@ class FakeOpenAIServer:
                     content = f"Here is the file:\n\n```markdown\n{content}```\n\nLet me know if you need changes."
                 if reply.truncate_to is not None:
                     content, finish = content[: reply.truncate_to], "length"
+                if reply.finish_reason is not None:
+                    finish = reply.finish_reason
                 with server._lock:
                     server.answers.append(content)
                 prompt_chars = sum(len(str(m.get("content", ""))) for m in body["messages"])

@@ -255,6 +255,10 @@ def _metadata(run: DocsRun, key: str, written: _Written, generation: str) -> dic
         metadata["first_version"] = written.first_version
         metadata["findings_answered"] = dg.MetadataValue.json(record.meta.get("findings", []))
     metadata.update(usage_metadata(written.usage))
+    # Output hygiene the orchestrator applied (agents/hygiene.py), and what was cut to fit the context.
+    metadata["normalized"] = dg.MetadataValue.json(list(record.meta.get("normalized", [])))
+    if record.meta.get("prompt_trimmed"):
+        metadata["prompt_trimmed"] = dg.MetadataValue.json(list(record.meta["prompt_trimmed"]))
     metadata["preview"] = dg.MetadataValue.md(text)
     return metadata
 
@@ -347,6 +351,8 @@ class _Step:
                     "dagster_run_id": write.dagster_run_id,
                     "root_run_id": write.root_run_id,
                     "headings": [h.text for h in parse_document(text).headings],
+                    "normalized": reply.normalized,
+                    "prompt_trimmed": reply.prompt_trimmed,
                 },
             )
             if before is not None:
