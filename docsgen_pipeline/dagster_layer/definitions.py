@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import warnings
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from docsgen_pipeline.dagster_layer.automation import build_schedules, build_sen
 from docsgen_pipeline.dagster_layer.cancel import build_cancel_job
 from docsgen_pipeline.dagster_layer.jobs import build_jobs
 from docsgen_pipeline.dagster_layer.resources import AgentResource, ArtifactStoreResource
+from docsgen_pipeline.dagster_layer.ui_jobs import build_ui_jobs
+from docsgen_pipeline.errors import ConfigError
 
 # Partitioned asset checks are a preview API in Dagster 1.13 (see pyproject pin); we rely on them
 # deliberately, so silence that one warning here rather than everywhere.
@@ -33,9 +36,12 @@ def build_assets(blueprint: Blueprint) -> list[dg.AssetsDefinition]:
 def build_definitions(blueprint: Blueprint, store_root: Path, agent: AgentResource | None = None) -> dg.Definitions:
     # Sensors and schedules target these very job objects (Dagster refuses two definitions of one job name).
     jobs = build_jobs(blueprint)
-    return dg.Definitions(
+    built: list[dg.Definitions] = []  # the approve job executes the approval asset of these very Definitions
+    defs = dg.Definitions(
         assets=build_assets(blueprint),
-        jobs=[*jobs, build_cancel_job()],  # cancel_docs_run: the UI path of `docsgen cancel`
+        # cancel_docs_run, start_docs_run, approve_phase, ...: the UI paths of the CLI commands
+        jobs=[*jobs, build_cancel_job(), *build_ui_jobs(lambda: built[0])],
+        executor=run_executor(),
         sensors=build_sensors(blueprint, jobs),
         schedules=build_schedules(blueprint, jobs),
         resources={
@@ -43,3 +49,19 @@ def build_definitions(blueprint: Blueprint, store_root: Path, agent: AgentResour
             "agent": agent or AgentResource(),
         },
     )
+    built.append(defs)
+    return defs
+
+
+def run_executor() -> dg.ExecutorDefinition:
+    """Executor of every DocsGen job wherever it is launched (UI, sensors, schedules): in-process by default.
+
+    ``$DOCSGEN_RUN_EXECUTOR=multiprocess`` runs a subprocess per step instead (each imports Dagster,
+    ~2-3 s per step on 2 cores): a deployment setting for scaling out, not the default.
+    """
+    executor = os.environ.get("DOCSGEN_RUN_EXECUTOR") or "in_process"
+    if executor == "in_process":
+        return dg.in_process_executor
+    if executor == "multiprocess":
+        return dg.multiprocess_executor
+    raise ConfigError(f"DOCSGEN_RUN_EXECUTOR={executor!r}: use in_process or multiprocess")

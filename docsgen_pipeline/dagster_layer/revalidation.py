@@ -12,6 +12,7 @@ in-process. The run key names the file versions, so each change is revalidated o
 # annotations at definition time to find its resources, and needs real types.
 
 import hashlib
+import logging
 
 import dagster as dg
 
@@ -20,8 +21,9 @@ from docsgen_pipeline.dagster_layer.automation import Jobs, job_by_name
 from docsgen_pipeline.dagster_layer.facts import collect
 from docsgen_pipeline.dagster_layer.jobs import BATCH_JOB
 from docsgen_pipeline.dagster_layer.keys import CROSS_VALIDATION_KEY, approval_key, validation_key
-from docsgen_pipeline.dagster_layer.partitions import DOCS_RUNS, REASON_TAG, REQUESTED_BY_TAG, RUN_TAG
+from docsgen_pipeline.dagster_layer.partitions import REASON_TAG, REQUESTED_BY_TAG, RUN_TAG
 from docsgen_pipeline.dagster_layer.resources import ArtifactStoreResource
+from docsgen_pipeline.dagster_layer.sensors.guard import Log, docs_run_partitions, isolated
 from docsgen_pipeline.lifecycle import RunFacts, gate_state
 
 REVALIDATION_SENSOR = "revalidation_sensor"
@@ -54,13 +56,18 @@ def revalidation_request(facts: RunFacts) -> dg.RunRequest | None:
     return None
 
 
-def revalidation_requests(instance: dg.DagsterInstance, store: ArtifactStoreResource) -> list[dg.RunRequest]:
+def revalidation_requests(
+    instance: dg.DagsterInstance, store: ArtifactStoreResource, log: Log | None = None
+) -> list[dg.RunRequest]:
     artifacts = store.get()
+    log = log or logging.getLogger(REVALIDATION_SENSOR)
     requests = []
-    for run_id in instance.get_dynamic_partitions(DOCS_RUNS):
-        if not artifacts.has_run(run_id):
-            continue
-        request = revalidation_request(collect(instance, artifacts, run_id))
+    for run_id in docs_run_partitions(instance, artifacts, log, REVALIDATION_SENSOR):
+
+        def evaluate(run_id: str = run_id) -> dg.RunRequest | None:
+            return revalidation_request(collect(instance, artifacts, run_id))
+
+        request = isolated(log, REVALIDATION_SENSOR, run_id, evaluate)
         if request is not None:
             requests.append(request)
     return requests
@@ -75,7 +82,7 @@ def build_revalidation_sensor(blueprint: Blueprint, jobs: Jobs) -> dg.SensorDefi
         description="Re-runs a phase's gate (and the final cross-validation) after some of its files were regenerated.",
     )
     def revalidation_sensor(context: dg.SensorEvaluationContext, store: ArtifactStoreResource) -> dg.SensorResult:
-        requests = revalidation_requests(context.instance, store)
+        requests = revalidation_requests(context.instance, store, context.log)
         for request in requests:
             context.log.info(f"revalidating {request.partition_key}: {request.asset_selection}")
         if not requests:

@@ -15,8 +15,9 @@ from docsgen_pipeline.dagster_layer.keys import BRIEF_KEY
 from docsgen_pipeline.dagster_layer.partitions import docs_runs
 from docsgen_pipeline.dagster_layer.resources import ArtifactStoreResource
 from docsgen_pipeline.dagster_layer.runtime import user_errors
-from docsgen_pipeline.errors import BriefError
+from docsgen_pipeline.errors import BriefError, RunIdError
 from docsgen_pipeline.registration import register_docs_run
+from docsgen_pipeline.store import validate_run_id
 
 
 class BriefConfig(dg.Config):
@@ -60,6 +61,13 @@ def build_brief_asset(blueprint: Blueprint) -> dg.AssetsDefinition:
         artifacts = store.get()
         run_id = context.partition_key
         with user_errors():
+            try:
+                validate_run_id(run_id)
+            except RunIdError as exc:
+                raise RunIdError(
+                    f"partition {exc}; start docs runs with the start_docs_run job instead of adding partitions "
+                    "by hand, and remove this one with the remove_docs_run_partition job"
+                ) from None
             if config.brief_path or config.brief_text:
                 if config.brief_path and config.brief_text:
                     raise BriefError("give either brief_path or brief_text, not both")

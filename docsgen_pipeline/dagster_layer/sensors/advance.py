@@ -9,14 +9,17 @@ names the approval it follows, so one approval starts its next step at most once
 # No `from __future__ import annotations` here: Dagster reads the sensor function's parameter
 # annotations at definition time to find its resources, and needs real types.
 
+import logging
+
 import dagster as dg
 
 from docsgen_pipeline.blueprint import Blueprint
 from docsgen_pipeline.dagster_layer.automation import Jobs, job_by_name
 from docsgen_pipeline.dagster_layer.facts import collect, may_advance
 from docsgen_pipeline.dagster_layer.jobs import FINAL_JOB, phase_job_name
-from docsgen_pipeline.dagster_layer.partitions import DOCS_RUNS, REQUESTED_BY_TAG, RUN_TAG
+from docsgen_pipeline.dagster_layer.partitions import REQUESTED_BY_TAG, RUN_TAG
 from docsgen_pipeline.dagster_layer.resources import ArtifactStoreResource
+from docsgen_pipeline.dagster_layer.sensors.guard import Log, docs_run_partitions, isolated
 from docsgen_pipeline.lifecycle import NextStep, next_step
 
 ADVANCE_SENSOR = "advance_sensor"
@@ -28,13 +31,20 @@ def advance_run_key(run_id: str, step: NextStep) -> str:
     return f"{run_id}:{target}:{step.after_approval_sha256}"
 
 
-def advance_requests(instance: dg.DagsterInstance, store: ArtifactStoreResource) -> list[dg.RunRequest]:
+def advance_requests(
+    instance: dg.DagsterInstance, store: ArtifactStoreResource, log: Log | None = None
+) -> list[dg.RunRequest]:
     artifacts = store.get()
+    log = log or logging.getLogger(ADVANCE_SENSOR)
     requests = []
-    for run_id in instance.get_dynamic_partitions(DOCS_RUNS):
-        if not artifacts.has_run(run_id) or not may_advance(artifacts, run_id):
-            continue
-        step = next_step(collect(instance, artifacts, run_id))
+    for run_id in docs_run_partitions(instance, artifacts, log, ADVANCE_SENSOR):
+
+        def evaluate(run_id: str = run_id) -> NextStep | None:
+            if not may_advance(artifacts, run_id):
+                return None
+            return next_step(collect(instance, artifacts, run_id))
+
+        step = isolated(log, ADVANCE_SENSOR, run_id, evaluate)
         if step is None:
             continue
         requests.append(
@@ -60,7 +70,7 @@ def build_advance_sensor(blueprint: Blueprint, jobs: Jobs) -> dg.SensorDefinitio
         description="Starts a docs run's next phase (or final step) once the previous phase is approved.",
     )
     def advance_sensor(context: dg.SensorEvaluationContext, store: ArtifactStoreResource) -> dg.SensorResult:
-        requests = advance_requests(context.instance, store)
+        requests = advance_requests(context.instance, store, context.log)
         for request in requests:
             context.log.info(f"advancing {request.partition_key}: {request.job_name}")
         if not requests:
