@@ -30,6 +30,7 @@ class Progress(BaseModel):
     tokens_in: int = 0
     tokens_out: int = 0
     cost_usd: float = 0.0
+    model_s: float = 0.0  # time spent waiting for the model (sum over calls)
     elapsed_s: float = 0.0
     dagster_run_id: str = ""
     at: str = ""
@@ -52,6 +53,7 @@ class ProgressTracker:
         self.tokens_in = last.tokens_in if last else 0
         self.tokens_out = last.tokens_out if last else 0
         self.cost_usd = last.cost_usd if last else 0.0
+        self.model_s = last.model_s if last else 0.0
         self.started = time.monotonic()
 
     def add(
@@ -62,9 +64,10 @@ class ProgressTracker:
             self.tokens_in += usage.tokens_in
             self.tokens_out += usage.tokens_out
             self.cost_usd += usage.cost_usd
+            self.model_s += usage.duration_s
         event = Progress(
             phase=self.phase, stage=stage, round=repair_round, file=file, done=done, total=total, calls=self.calls,
-            tokens_in=self.tokens_in, tokens_out=self.tokens_out, cost_usd=round_cost(self.cost_usd),
+            tokens_in=self.tokens_in, tokens_out=self.tokens_out, cost_usd=round_cost(self.cost_usd), model_s=round(self.model_s, 3),
             elapsed_s=round(time.monotonic() - self.started, 2), dagster_run_id=self.dagster_run_id,
         )
         stored = self.store.append_event(self.run_id, PROGRESS_LOG, event.model_dump(exclude={"at"}))

@@ -13,6 +13,7 @@ CODE_VERSION = "1"
 def usage_metadata(usage: Usage) -> dict[str, Any]:
     return {
         "model": usage.model,
+        "calls": usage.calls,
         "tokens_in": usage.tokens_in,
         "tokens_out": usage.tokens_out,
         "agent_duration_s": round(usage.duration_s, 3),
