@@ -63,9 +63,17 @@ def _layout(request: WriteRequest, lead_from_blueprint: bool) -> _Layout:
     return _Layout(title, lead, tuple(refs), outline_for(request))
 
 
+def _is_heading(line: str, heading: str) -> bool:
+    match = _HEADING.match(line)
+    return match is not None and (len(match.group(1)) == 1 or match.group(2).strip().lower() == heading.lower())
+
+
 def clean_body(text: str, heading: str) -> str:
     """A section body as the document may hold it: no headings of its own, no fence around it."""
-    body = normalize_markdown(text).strip()
+    lines = text.strip().splitlines()
+    while lines and (not lines[0].strip() or _is_heading(lines[0], heading)):
+        lines.pop(0)  # the model repeated the section's heading (or the title) before its body
+    body = normalize_markdown("\n".join(lines)).strip()
     out: list[str] = []
     inside = False
     for line in body.splitlines():
