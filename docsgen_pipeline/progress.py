@@ -67,7 +67,8 @@ class ProgressTracker:
             self.model_s += usage.duration_s
         event = Progress(
             phase=self.phase, stage=stage, round=repair_round, file=file, done=done, total=total, calls=self.calls,
-            tokens_in=self.tokens_in, tokens_out=self.tokens_out, cost_usd=round_cost(self.cost_usd), model_s=round(self.model_s, 3),
+            tokens_in=self.tokens_in, tokens_out=self.tokens_out, cost_usd=round_cost(self.cost_usd),
+            model_s=round(self.model_s, 3),
             elapsed_s=round(time.monotonic() - self.started, 2), dagster_run_id=self.dagster_run_id,
         )
         stored = self.store.append_event(self.run_id, PROGRESS_LOG, event.model_dump(exclude={"at"}))
