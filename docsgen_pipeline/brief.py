@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from docsgen_pipeline.errors import BriefError, read_input_file
+from docsgen_pipeline.prose import read_prose
+from docsgen_pipeline.prose.headings import suggestion
 from docsgen_pipeline.yamlio import load_yaml
 
 ReviewMode = Literal["interactive", "batch"]
@@ -111,21 +112,48 @@ class Brief(_Model):
         return hashlib.sha256(self.canonical_json().encode()).hexdigest()
 
 
-def _format_validation_error(source: str, error: ValidationError) -> str:
-    first = error.errors()[0]
-    location = ".".join(str(part) for part in first["loc"]) or "(top level)"
-    more = len(error.errors()) - 1
-    suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
-    return f"{source}: field '{location}': {first['msg']}{suffix}"
+def _line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
+    """The 1-based line of the YAML node at a pydantic error location, as near as it exists."""
+    line = node.start_mark.line + 1 if node is not None else None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            match = next((v for k, v in node.value if getattr(k, "value", None) == part), None)
+            key = next((k for k, _ in node.value if getattr(k, "value", None) == part), None)
+            if match is None:
+                return line
+            line = (key.start_mark.line + 1) if key is not None else line
+            node = match
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            return line
+    return line
 
 
-def brief_from_mapping(data: Any, source: str) -> Brief:
+def _format_validation_error(source: str, error: ValidationError, text: str = "") -> str:
+    root: yaml.Node | None = None
+    if text:
+        try:
+            root = yaml.compose(text, Loader=yaml.SafeLoader)
+        except yaml.YAMLError:
+            root = None
+    lines = []
+    for problem in error.errors():
+        location = ".".join(str(part) for part in problem["loc"]) or "(top level)"
+        line = _line_of(root, tuple(problem["loc"])) if root is not None else None
+        where = f"{source}:{line}" if line else source
+        lines.append(f"{where}: field '{location}': {problem['msg']}")
+    return "\n".join(lines)
+
+
+def brief_from_mapping(data: Any, source: str, text: str = "") -> Brief:
     if not isinstance(data, dict):
         raise BriefError(f"{source}: a brief must be a mapping of fields (name, summary, …)")
     try:
         return Brief.model_validate(data)
     except ValidationError as exc:
-        raise BriefError(_format_validation_error(source, exc)) from None
+        raise BriefError(_format_validation_error(source, exc, text)) from None
 
 
 def _load_yaml(text: str, source: str, line_offset: int = 0) -> Any:
@@ -149,181 +177,66 @@ def split_front_matter(text: str) -> tuple[str, str, int]:
     return match.group(1), text[match.end() :], match.group(0).count("\n")
 
 
-def _inline_text(tokens: list[Token], start: int, end: int) -> str:
-    return " ".join(t.content.strip() for t in tokens[start:end] if t.type == "inline").strip()
+# Parts whose absence leaves the doc set without substance; ``docsgen brief --strict`` fails on them.
+CORE_PARTS = ("components", "entities", "glossary")
+OTHER_PARTS = ("screens", "workflows", "goals", "audience", "constraints")
 
 
-def _sections(body: str) -> tuple[str, str, dict[str, list[Token]]]:
-    """Split a Markdown body into its H1 title, lead paragraph and H2 sections (as tokens)."""
-    tokens = MarkdownIt("commonmark").parse(body)
-    title, lead = "", ""
-    sections: dict[str, list[Token]] = {}
-    current: list[Token] | None = None
-    i = 0
-    while i < len(tokens):
-        tok = tokens[i]
-        if tok.type == "heading_open" and tok.tag in ("h1", "h2"):
-            text = tokens[i + 1].content.strip()
-            if tok.tag == "h1" and not title:
-                title = text
-                current = None
-            else:
-                current = sections.setdefault(text.lower(), [])
-            i += 3
-            continue
-        if current is not None:
-            current.append(tok)
-        elif tok.type == "paragraph_open" and not lead:
-            lead = " ".join(tokens[i + 1].content.split())
-        i += 1
-    return title, lead, sections
+@dataclass
+class Understanding:
+    """A brief as understood, and what was not: shown by ``docsgen brief`` and before ``docsgen run``."""
 
+    brief: Brief
+    ignored: list[str] = field(default_factory=list)
+    empty: list[str] = field(default_factory=list)  # brief fields that came out empty
 
-def _list_items(tokens: list[Token]) -> list[str]:
-    items: list[str] = []
-    depth = 0
-    for i, tok in enumerate(tokens):
-        if tok.type == "list_item_open":
-            depth += 1
-            if depth == 1:
-                close = next(
-                    j
-                    for j in range(i, len(tokens))
-                    if tokens[j].type == "list_item_close" and tokens[j].level == tok.level
-                )
-                items.append(_inline_text(tokens, i, close).split("\n")[0])
-        elif tok.type == "list_item_close":
-            depth -= 1
-    return items
-
-
-def _paragraphs(tokens: list[Token]) -> str:
-    return "\n\n".join(
-        t.content.strip()
-        for i, t in enumerate(tokens)
-        if t.type == "inline" and tokens[i - 1].type == "paragraph_open" and tokens[i - 1].level == 0
-    )
-
-
-_PAIR_RE = re.compile(r"^\**(?P<name>[^*:—–-][^*:—–]*?)\**\s*(?::|—|–| - )\s*(?P<rest>.+)$")
-
-
-def _pair(item: str) -> tuple[str, str]:
-    match = _PAIR_RE.match(item)
-    if not match:
-        return item.strip("* "), ""
-    return match.group("name").strip("* "), match.group("rest").strip()
-
-
-def _subsections(tokens: list[Token]) -> list[tuple[str, list[Token]]]:
-    out: list[tuple[str, list[Token]]] = []
-    i = 0
-    while i < len(tokens):
-        tok = tokens[i]
-        if tok.type == "heading_open" and tok.tag == "h3":
-            out.append((tokens[i + 1].content.strip(), []))
-            i += 3
-            continue
-        if out:
-            out[-1][1].append(tok)
-        i += 1
-    return out
-
-
-def _prose_fields(body: str) -> dict[str, Any]:
-    """Map the conventional sections of a prose brief onto brief fields."""
-    title, lead, sections = _sections(body)
-    data: dict[str, Any] = {}
-    if title:
-        data["name"] = title
-    if lead:
-        data["summary"] = lead
-    notes: list[str] = []
-    for heading, tokens in sections.items():
-        items = _list_items(tokens)
-        if heading in ("goals", "objectives"):
-            data["goals"] = items
-        elif heading in ("audience", "users", "who it is for"):
-            data["audience"] = items or [_paragraphs(tokens)]
-        elif heading in ("constraints", "non-goals", "constraints and non-goals"):
-            data["constraints"] = items
-        elif heading in ("summary", "overview"):
-            data["summary"] = _paragraphs(tokens) or data.get("summary", "")
-        elif heading in ("components", "parts"):
-            data["components"] = [{"name": n, "responsibility": r} for n, r in map(_pair, items)]
-        elif heading in ("glossary", "terminology", "terms"):
-            data["glossary"] = [_glossary_item(item) for item in items]
-        elif heading in ("screens", "ui"):
-            data["screens"] = [{"name": n, "purpose": r} for n, r in map(_pair, items)]
-        elif heading in ("entities", "data", "data model"):
-            data["entities"] = [_entity(name, sub) for name, sub in _subsections(tokens)] or [
-                {"name": n, "description": r} for n, r in map(_pair, items)
-            ]
-        elif heading in ("workflows", "user journeys"):
-            data["workflows"] = [{"name": name, "steps": _list_items(sub)} for name, sub in _subsections(tokens)]
-        else:
-            text = _paragraphs(tokens)
-            if text:
-                notes.append(f"{heading.title()}: {text}")
-    if notes:
-        data["notes"] = "\n\n".join(notes)
-    return data
-
-
-_FORBIDDEN_RE = re.compile(r"\(\s*not\s*:?\s*(?P<variants>[^)]*)\)", re.IGNORECASE)
-
-
-def _glossary_item(item: str) -> dict[str, Any]:
-    """``**Docs run** (not: doc run, docrun): one generation …``"""
-    forbidden: list[str] = []
-    match = _FORBIDDEN_RE.search(item)
-    if match:
-        forbidden = [v.strip(" `'\"") for v in match.group("variants").split(",") if v.strip()]
-        item = (item[: match.start()] + item[match.end() :]).strip()
-    term, definition = _pair(item)
-    return {"term": term, "definition": definition, "forbidden": forbidden}
-
-
-_FIELD_RE = re.compile(r"^`?(?P<name>[A-Za-z_][\w]*)`?\s*(?:\((?P<type>[^)]*)\))?\s*(?::|—|–| - )?\s*(?P<desc>.*)$")
-
-
-def _entity(name: str, tokens: list[Token]) -> dict[str, Any]:
-    fields = []
-    for item in _list_items(tokens):
-        match = _FIELD_RE.match(item)
-        if match:
-            fields.append(
-                {
-                    "name": match.group("name"),
-                    "type": (match.group("type") or "string").strip(),
-                    "description": match.group("desc"),
-                }
+    def warnings(self) -> list[str]:
+        out = list(self.ignored)
+        for part in self.empty:
+            where = "a section such as " + repr(suggestion(part)) if self.brief.source_format == "markdown" else (
+                f"a '{part}:' list"
             )
-    return {"name": name, "description": _paragraphs(tokens), "fields": fields}
+            out.append(f"the brief names no {part.replace('_', ' ')}: add {where}")
+        return out
+
+    def core_empty(self) -> list[str]:
+        return [p for p in self.empty if p in CORE_PARTS]
 
 
-def parse_brief_text(text: str, source: str, fmt: Literal["yaml", "markdown"]) -> Brief:
+def _empty_parts(brief: Brief) -> list[str]:
+    return [p for p in CORE_PARTS + OTHER_PARTS if not getattr(brief, p)]
+
+
+def understand_brief_text(text: str, source: str, fmt: Literal["yaml", "markdown"]) -> Understanding:
+    """Parse a brief and report what was not understood (sections ignored, parts left empty)."""
     if not text.strip():
         raise BriefError(f"{source}: the brief is empty")
     if fmt == "yaml":
         data = _load_yaml(text, source)
         if isinstance(data, dict):
             data.setdefault("source_format", "yaml")
-        return brief_from_mapping(data, source)
+        brief = brief_from_mapping(data, source, text)
+        return Understanding(brief, [], _empty_parts(brief))
     front, body, _ = split_front_matter(text)
     meta = _load_yaml(front, source, line_offset=1) if front else {}
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
         raise BriefError(f"{source}: front matter must be a mapping of fields")
-    data = _prose_fields(body)
-    data.update(meta)
+    reading = read_prose(body)
+    data = reading.fields
+    data.update(meta)  # front matter wins over what was read from the prose
     data["source_format"] = "markdown"
     if "name" not in data:
         raise BriefError(f"{source}: field 'name': give the project a '# Title' or a 'name:' in front matter")
     if not data.get("summary"):
         raise BriefError(f"{source}: field 'summary': add a first paragraph under the title saying what the project is")
-    return brief_from_mapping(data, source)
+    brief = brief_from_mapping(data, source)
+    return Understanding(brief, [f"{source}: {w}" for w in reading.ignored], _empty_parts(brief))
+
+
+def parse_brief_text(text: str, source: str, fmt: Literal["yaml", "markdown"]) -> Brief:
+    return understand_brief_text(text, source, fmt).brief
 
 
 def guess_format(name: str, text: str) -> Literal["yaml", "markdown"]:
@@ -338,6 +251,10 @@ def guess_format(name: str, text: str) -> Literal["yaml", "markdown"]:
 
 def load_brief(path: str | Path) -> Brief:
     """Read and validate a brief file; raises :class:`BriefError` with file and field."""
+    return understand_brief(path).brief
+
+
+def understand_brief(path: str | Path) -> Understanding:
     p = Path(path)
     text = read_input_file(p, "brief", BriefError)
-    return parse_brief_text(text, str(p), guess_format(p.name, text))
+    return understand_brief_text(text, str(p), guess_format(p.name, text))

@@ -10,7 +10,7 @@ schema page's own ``#entity`` sections) and adds a ``#fragment`` only when the s
 target's ``anchors``; without anchors (a later, unplanned phase) it links the bare file.  Entity
 links use ``github_slug(entity name)``, which the schema page's plan announces as headings.
 A plan lists every heading the writer emits, and its ``links``/``terms`` come from a draft of the
-file; reviewer feedback on a write adds a trailing "Revision notes" section.
+file; reviewer feedback is recorded in the version history, never written into the document.
 """
 
 from __future__ import annotations

@@ -184,6 +184,15 @@ class Facts:
     def edges(self) -> list[tuple[str, str]]:
         return [(c.name, d) for c in self.brief.components for d in c.depends_on]
 
+    def stated_handover(self, source: str, target: str) -> bool:
+        """Whether the brief states that ``source`` reaches ``target`` (a sequence arrow may be drawn):
+        a person starts things, a component continues its own work, and one component reaches
+        another only along a ``depends_on`` edge or a workflow step that names both."""
+        if source == target or source not in self.component_names:
+            return True
+        pairs = set(self.edges) | {(a, b) for a, b, _ in self.interactions}
+        return (source, target) in pairs
+
     @cached_property
     def storage_components(self) -> list[str]:
         return [c.name for c in self.brief.components if _STORAGE_RE.search(c.name)]

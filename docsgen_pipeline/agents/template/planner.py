@@ -235,10 +235,6 @@ def template_kind(file: PlannedFile) -> str:
     return file.kind if file.kind in BUILDERS else "generic"
 
 
-def revision_intent(feedback: list[str], canon: Callable[[str], str] = str) -> str:
-    return canon(scrub_placeholders(feedback[-1])) if feedback else ""
-
-
 def sections_for(file: PlannedFile, facts: Facts, feedback: list[str] | None = None) -> list[Section]:
     """The file's headings in order: the kind's sections, then any required heading it lacks."""
     sections = BUILDERS[template_kind(file)](file, facts)
@@ -247,9 +243,8 @@ def sections_for(file: PlannedFile, facts: Facts, feedback: list[str] | None = N
         if required.lower() not in have:
             sections.append(Section("generic", required, intent=f"{required} for {file.title}."))
             have.add(required.lower())
-    if feedback:
-        intent = revision_intent(feedback, canon_for(facts.brief.glossary))
-        sections.append(Section("revision_notes", REVISION_HEADING, intent=intent))
+    # Reviewer feedback shapes nothing the template can honestly claim to have changed, and it
+    # belongs in the version history and the UI, not in the bundle: no "Revision notes" section.
     return _unique(sections, {h.lower() for h in file.required_headings})
 
 

@@ -20,7 +20,6 @@ from docsgen_pipeline.agents.template.links import Linker
 from docsgen_pipeline.agents.template.planner import (
     REVISION_HEADING,
     Section,
-    revision_intent,
     sections_for,
     template_kind,
 )
@@ -70,7 +69,7 @@ def _resolve(plan_outline: Sequence[Any], known: list[Section]) -> list[Section]
             pool.remove(match)
             out.append(Section(match.id, entry.heading, entry.level, entry.intent or match.intent, match.item))
         elif entry.heading.lower() == REVISION_HEADING.lower():
-            out.append(Section("revision_notes", entry.heading, entry.level, entry.intent))
+            continue  # feedback is recorded in the history, never pasted into the document
         else:
             out.append(Section("generic", entry.heading, entry.level, entry.intent))
     return out
@@ -93,18 +92,6 @@ def _tidy(markdown: str, canon: Canon) -> str:
         parts = _PROTECTED_RE.split(text)
         text = "".join(p if i % 2 else canon(p) for i, p in enumerate(parts))
     return _BLANKS_RE.sub("\n\n", text).strip() + "\n"
-
-
-def _with_concerns(section: Section, sections: list[Section], facts: Facts, feedback: list[str]) -> Section:
-    """Which headings of this page and names from the brief the review note mentions."""
-    note = (feedback[-1] if feedback else section.intent).lower()
-    names = [s.heading for s in sections if s.id != "revision_notes"] + facts.proper_names
-    concerns = [n for n in dict.fromkeys(names) if n and re.search(rf"(?<!\w){re.escape(n.lower())}(?!\w)", note)]
-    # "Order Store" mentioned does not mean "Order" was.
-    concerns = [n for n in concerns if not any(n != o and n.lower() in o.lower() for o in concerns)]
-    # A foreign plan's intent is quoted back too: same scrubbing as reviewer notes.
-    intent = canon_for(facts.brief.glossary)(scrub_placeholders(section.intent))
-    return Section(section.id, section.heading, section.level, intent, concerns)
 
 
 def _ensure_dependencies(
@@ -133,9 +120,6 @@ def render_file(request: WriteRequest) -> str:
     sections = _resolve(request.plan.outline, sections_for(spec, facts))
     canon = canon_for(brief.glossary)
     feedback = [canon(scrub_placeholders(f)) for f in request.feedback if f.strip()]
-    if feedback and not any(s.id == "revision_notes" for s in sections):
-        sections.append(Section("revision_notes", REVISION_HEADING, 2, revision_intent(feedback)))
-    sections = [_with_concerns(s, sections, facts, feedback) if s.id == "revision_notes" else s for s in sections]
     links = Linker(request.link_targets, request.blueprint, spec.key)
     title = brief.name if kind == "overview" or spec.number is None else spec.title
     variables: dict[str, Any] = {
@@ -154,9 +138,9 @@ def render_file(request: WriteRequest) -> str:
     common = _ENV.get_template("_common.md.j2").make_module(variables)
     bodies = []
     for section in sections:
-        macro = getattr(module, section.id, None) if section.id not in ("generic", "revision_notes") else None
+        macro = getattr(module, section.id, None) if section.id != "generic" else None
         if macro is None:
-            macro = getattr(common, section.id if section.id == "revision_notes" else "generic")
+            macro = common.generic
         bodies.append((section, str(macro(section)).strip()))
     lead_macro = getattr(module, "lead", None)
     lead = str(lead_macro()).strip() if lead_macro is not None else ""
