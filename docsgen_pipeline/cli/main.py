@@ -17,6 +17,7 @@ from docsgen_pipeline.errors import DocsGenError
 # verb -> "module:attribute" of a click command; imported lazily so `docsgen validate` does not
 # pay for importing Dagster.
 COMMANDS: dict[str, str] = {
+    "brief": "docsgen_pipeline.cli.brief:brief",
     "run": "docsgen_pipeline.cli.run:run",
     "ui": "docsgen_pipeline.cli.ui:ui",
     "submit": "docsgen_pipeline.cli.submit:submit",

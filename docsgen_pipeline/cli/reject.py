@@ -13,7 +13,7 @@ from docsgen_pipeline.dagster_layer.execute import ensure_partition, execute
 from docsgen_pipeline.dagster_layer.facts import FEEDBACK_LOG
 from docsgen_pipeline.dagster_layer.jobs import phase_job_name
 from docsgen_pipeline.dagster_layer.keys import file_key, validation_key
-from docsgen_pipeline.dagster_layer.partitions import REASON_TAG, REQUESTED_BY_TAG
+from docsgen_pipeline.dagster_layer.partitions import FEEDBACK_TAG, REASON_TAG, REQUESTED_BY_TAG
 from docsgen_pipeline.docs_run import DocsRun
 from docsgen_pipeline.errors import ConfigError, LifecycleError
 from docsgen_pipeline.lifecycle import DEFAULT_MAX_REVISION_ROUNDS, derive, next_action, revision_refusal
@@ -67,7 +67,7 @@ def reject(
             {"phase": phase, "files": keys, "note": note.strip(), "by": reviewer, "round": round_number},
         )
         click.echo(f"phase {phase} of {run_id}: revision round {round_number} of {limit} recorded", err=True)
-        ok = _regenerate(session, run.blueprint, run_id, phase, keys, reviewer)
+        ok = _regenerate(session, run.blueprint, run_id, phase, keys, reviewer, note.strip())
         code = continue_run(session, run_id, results=not as_json) if ok else 1
         state = derive(session.facts(run_id))
     if as_json:
@@ -80,8 +80,12 @@ def reject(
     return code
 
 
-def _regenerate(session: Session, blueprint: Blueprint, run_id: str, phase: int, keys: list[str], by: str) -> bool:
-    """Rewrite the files with the recorded feedback, then run the phase gate on the new versions."""
+def _regenerate(
+    session: Session, blueprint: Blueprint, run_id: str, phase: int, keys: list[str], by: str, note: str
+) -> bool:
+    """Rewrite the files with the recorded feedback, then run the phase gate on the new versions.
+
+    The note travels as the run's feedback tag, so the version and regeneration records keep it."""
     planned = blueprint.phases[phase].files
     chosen = [f for f in planned if not keys or f.key in keys]
     selection = [file_key(blueprint.phases[phase], f) for f in chosen] + [validation_key(phase)]
@@ -91,7 +95,7 @@ def _regenerate(session: Session, blueprint: Blueprint, run_id: str, phase: int,
         session.instance,
         phase_job_name(phase),
         run_id,
-        tags={**IN_PROCESS_TAGS, REASON_TAG: "reject", REQUESTED_BY_TAG: by},
+        tags={**IN_PROCESS_TAGS, REASON_TAG: "reject", REQUESTED_BY_TAG: by, FEEDBACK_TAG: note},
         asset_selection=selection,
     )
     if not outcome.success:

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from docsgen_pipeline.blueprint import Blueprint, load_blueprint
-from docsgen_pipeline.brief import guess_format
+from docsgen_pipeline.brief import guess_format, understand_brief_text
 from docsgen_pipeline.cli.agent_options import agent_options, agent_overrides
 from docsgen_pipeline.errors import BriefError, read_input_file
 from docsgen_pipeline.registration import register_docs_run
@@ -39,6 +39,9 @@ def run(brief: Path, blueprint_path: Path | None, run_id: str | None, review: st
         validate_run_id(run_id)
     agent = agent_overrides(**options)
     text = read_input_file(brief, "brief", BriefError)
+    # What the brief does not give is said before generating, never discovered in an empty bundle.
+    for warning in understand_brief_text(text, str(brief), guess_format(brief.name, text)).warnings():
+        click.echo(f"docsgen: warning: {warning}", err=True)
     store = ArtifactStore(store_root())
     registration, parsed = register_docs_run(
         store,

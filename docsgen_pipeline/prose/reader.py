@@ -12,7 +12,12 @@ from docsgen_pipeline.prose.headings import heading_kind
 
 _FORBIDDEN_RE = re.compile(r"\(\s*(?:not|never|avoid)\s*:?\s*(?P<variants>[^)]*)\)", re.IGNORECASE)
 _FIELD_RE = re.compile(r"^(?P<name>[A-Za-z_][\w]*)\s*(?:\((?P<type>[^)]*)\))?\s*(?::|—|–| - )?\s*(?P<desc>.*)$")
+_TYPED_RE = re.compile(r"^`?(?P<name>[A-Za-z_]\w*)?`?\s*\((?P<type>[^)]*)\)\s*(?::|—|–|-)?\s*(?P<desc>.*)$")
 NOT_STATED = "not stated"
+
+
+def _desc(item: Item, typed: re.Match[str] | None) -> str:
+    return typed.group("desc") if typed else item.rest
 
 
 @dataclass
@@ -141,9 +146,11 @@ def _entities(section: Section) -> list[dict[str, Any]]:
         entity = ents.get(sub.heading)
         entity["description"] = next((p for p in sub.paragraphs if not relations.has_fields(p)), "")
         for item in sub.items:
-            match = _FIELD_RE.match(item.name + (f": {item.rest}" if item.rest else "")) if item.name else None
-            if match and item.name:
-                ents.add_field(entity, item.name, (match.group("type") or NOT_STATED).strip(), item.rest)
+            typed = _TYPED_RE.match(item.rest) or _TYPED_RE.match(item.text)
+            if item.name and _FIELD_RE.match(item.name):
+                ents.add_field(entity, item.name, typed.group("type") if typed else NOT_STATED, _desc(item, typed))
+            elif typed and typed.group("name"):
+                ents.add_field(entity, typed.group("name"), typed.group("type"), typed.group("desc"))
             elif not ents.sentence(item.text, sub.heading):
                 ents.add_field(entity, item.text.rstrip("."))
         for paragraph in sub.paragraphs:
@@ -159,11 +166,11 @@ def _entities(section: Section) -> list[dict[str, Any]]:
             entity["description"] = item.rest
             for s in sentences(item.rest):
                 ents.sentence(s, item.name)
+    for table in section.tables:
+        ents.table(table)
     for paragraph in section.paragraphs:
         for s in sentences(paragraph):
             ents.sentence(s)
-    for table in section.tables:
-        ents.table(table)
     return list(ents.by_name.values())
 
 

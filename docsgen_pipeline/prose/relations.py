@@ -60,7 +60,7 @@ def has_fields(sentence: str) -> tuple[str, list[str]] | None:
 
 
 _USE_RE = re.compile(
-    r"^(?:always\s+)?(?:use|say|write|call it|prefer)\s+(?P<term>.+?)\s*,?\s*"
+    r"^(?:we\s+|please\s+)?(?:always\s+)?(?:use|say|write|call it|prefer)\s+(?P<term>.+?)\s*,?\s*"
     r"(?:never|not|instead of|rather than|but not|and not|over)\s+(?P<bad>.+?)[.!]?$",
     re.IGNORECASE,
 )

@@ -206,19 +206,17 @@ def test_output_is_deterministic_and_thread_safe(briefs: dict[str, Brief], docse
         assert text == again.files[again.filename(request.file.key)]
 
 
-def test_feedback_is_answered_visibly(briefs: dict[str, Brief], docsets: dict[str, DocSet]) -> None:
+def test_feedback_is_never_pasted_into_the_document(briefs: dict[str, Brief], docsets: dict[str, DocSet]) -> None:
     brief = briefs["acme-orders.yaml"]
-    notes = ["Explain the Order Store better.", "Say which component retries a failed payment. TODO: check"]
+    notes = ["Explain the Order Store better.", "See [the spec](http://x.invalid/spec) on retries. TODO: check"]
     docs = build_docset(brief, feedback={"components": notes})
-    before = docsets["acme-orders.yaml"].files["acme-14-components.md"]
     after = docs.files["acme-14-components.md"]
-    assert after != before and after.startswith(before.rstrip("\n"))
-    assert "## Revision notes" in after
-    assert "Say which component retries a failed payment." in after
-    assert "TODO" not in after
+    assert "Revision notes" not in after
+    assert "x.invalid" not in after and "Explain the Order Store better" not in after
+    assert "rewritten" not in after and "earlier notes" not in after
 
 
-def test_plan_feedback_is_planned_as_a_revision_section(briefs: dict[str, Brief]) -> None:
+def test_plan_feedback_adds_no_revision_section(briefs: dict[str, Brief]) -> None:
     brief = briefs["field-notes.md"]
     blueprint = default_blueprint()
     phase = blueprint.phases[1]
@@ -228,8 +226,7 @@ def test_plan_feedback_is_planned_as_a_revision_section(briefs: dict[str, Brief]
     )
     plan = TemplateAgent().plan_phase(request).plan
     for file_plan in plan.files:
-        assert file_plan.outline[-1].heading == "Revision notes"
-        assert file_plan.outline[-1].intent == "Define the Survey lifecycle."
+        assert all(entry.heading != "Revision notes" for entry in file_plan.outline)
 
 
 def test_a_bare_brief_still_gives_grounded_sections_and_no_empty_tables(bare_docset: DocSet) -> None:
@@ -340,15 +337,6 @@ def test_requirements_trace_goals_to_the_components_they_concern(docsets: dict[s
     assert "| T-1 | **Build Order Store**" in tasks  # dependency order: the store first
 
 
-def test_revision_notes_name_what_the_note_concerns(briefs: dict[str, Brief]) -> None:
-    note = "Order Store needs more on Dependencies."
-    docs = build_docset(briefs["acme-orders.yaml"], feedback={"components": [note]})
-    text = docs.files["acme-14-components.md"]
-    notes = text.split("## Revision notes\n", 1)[1]
-    assert "> Order Store needs more on Dependencies." in notes
-    assert "The note concerns Order Store and Dependencies" in notes
-
-
 @pytest.mark.parametrize("name", BRIEFS)
 def test_plan_lists_exactly_the_files_and_terms_the_writer_uses(docsets: dict[str, DocSet], name: str) -> None:
     docs = docsets[name]
@@ -400,7 +388,7 @@ def test_glossary_spelling_wins_over_brief_spelling_but_identifiers_stay() -> No
     assert root.startswith("# Acme Orders\n\nAcme Orders keeps one record per SKU and per Acme Orders channel.")
     schemas = docs.files["acme-orders-03-canonical-schemas.md"]
     assert "| `sku` | string | yes | The SKU of the item. |" in schemas
-    assert "    ├── acme-orders.md\n" in docs.files["acme-orders-40-folder-mapping.md"]
+    assert "├── acme-orders.md\n" in docs.files["acme-orders-40-folder-mapping.md"]
     for filename, text in docs.files.items():
         assert not forbidden_hits(brief, text), filename
 
@@ -431,7 +419,7 @@ def test_reviewer_notes_are_quoted_safely(briefs: dict[str, Brief]) -> None:
     note = "# Use courier throughout {{ fix }}"
     docs = build_docset(briefs["acme-orders.yaml"], feedback={"screens": [note]})
     text = docs.files["acme-28-screens.md"]
-    assert "> \\# Use carrier throughout open item fix open item" in text
+    assert "Use courier throughout" not in text and "Use carrier throughout" not in text
     assert [h for h in headings(text) if h[0] == 1] == [(1, "Screens")]
     assert not forbidden_hits(docs.brief, text) and not _PLACEHOLDER.search(text)
 
