@@ -135,9 +135,9 @@ def _list_items(tokens: list[Token], ordered: bool) -> list[Item]:
                 item.ordered = ordered
                 nested_at = next((k for k, t in enumerate(inner) if t.type.endswith("list_open")), None)
                 if nested_at is not None:
-                    item.sub_items = [
-                        s.text for s in _list_items(inner[nested_at + 1 :], inner[nested_at].type == "ordered_list_open")
-                    ]
+                    nested = inner[nested_at]
+                    ordered_nested = nested.type == "ordered_list_open"
+                    item.sub_items = [s.text for s in _list_items(inner[nested_at + 1 :], ordered_nested)]
                 items.append(item)
             i = close + 1
             continue

@@ -17,7 +17,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "target users", "attendees",
     ),
     "non_goals": ("non goals", "nongoals", "out of scope", "not in scope", "not goals", "what it does not do"),
-    "goals": ("goals", "objectives", "aims", "features", "success criteria", "what it must do", "outcomes", "decisions"),
+    "goals": (
+        "goals", "objectives", "aims", "features", "success criteria", "what it must do", "outcomes", "decisions",
+    ),
     "constraints": (
         "constraints", "requirements", "non functional requirements", "limits", "limitations", "rules",
         "assumptions", "constraints and non goals",

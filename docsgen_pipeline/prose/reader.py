@@ -56,7 +56,9 @@ def _components(section: Section, reading: ProseReading) -> list[dict[str, Any]]
     for item in _named_items(section):
         name = _short_name(item)
         if not name:
-            reading.ignored.append(f"line {section.line}: '{item.text[:60]}' names no component (lead it with **Name**)")
+            reading.ignored.append(
+                f"line {section.line}: '{item.text[:60]}' names no component (lead it with **Name**)"
+            )
             continue
         rows.append((name, item.rest, " ".join([item.text, *item.sub_items]), []))
     for sub in section.subsections:
@@ -238,7 +240,8 @@ def _screens(section: Section) -> list[dict[str, Any]]:
         if name:
             out.append({"name": name, "purpose": item.rest.rstrip("."), "elements": item.sub_items})
     for sub in section.subsections:
-        out.append({"name": sub.heading, "purpose": " ".join(sub.paragraphs[:1]), "elements": [i.text for i in sub.items]})
+        elements = [i.text for i in sub.items]
+        out.append({"name": sub.heading, "purpose": " ".join(sub.paragraphs[:1]), "elements": elements})
     for table in section.tables:
         name_at = _column(table, "screen", "page", "view", "name")
         purpose_at = _column(table, "purpose", "description", "what", "shows")

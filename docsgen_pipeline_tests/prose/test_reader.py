@@ -62,7 +62,10 @@ def test_headings_are_matched_by_meaning(heading: str, kind: str | None) -> None
 
 
 def test_front_matter_still_wins_over_what_the_prose_says() -> None:
-    text = "---\nname: Other Name\nglossary: []\n---\n# Deck Log\n\nA log.\n\n## Terms\n\n- Use \"logbook\", never \"log book\".\n"
+    text = (
+        "---\nname: Other Name\nglossary: []\n---\n"
+        "# Deck Log\n\nA log.\n\n## Terms\n\n- Use \"logbook\", never \"log book\".\n"
+    )
     brief = parse_brief_text(text, "x.md", "markdown")
     assert brief.name == "Other Name" and brief.glossary == []
 

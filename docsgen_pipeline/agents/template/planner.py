@@ -11,7 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from docsgen_pipeline.agents.template.facts import Facts
-from docsgen_pipeline.agents.template.text import canon_for, scrub_placeholders
 from docsgen_pipeline.blueprint import Blueprint, Phase, PlannedFile
 from docsgen_pipeline.markdown.slugs import github_slug
 from docsgen_pipeline.planning import FilePlan, OutlineSection, PhasePlan

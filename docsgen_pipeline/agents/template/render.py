@@ -75,6 +75,7 @@ def _resolve(plan_outline: Sequence[Any], known: list[Section]) -> list[Section]
     return out
 
 
+_GENERIC_MACRO = "generic"  # in _common.md.j2: writes any heading the kind has no macro for
 _BLANKS_RE = re.compile(r"\n{3,}")
 _TRAILING_RE = re.compile(r"[ \t]+$", re.MULTILINE)
 # Fenced code, heading lines, inline code and link destinations: never rewritten.
@@ -140,7 +141,7 @@ def render_file(request: WriteRequest) -> str:
     for section in sections:
         macro = getattr(module, section.id, None) if section.id != "generic" else None
         if macro is None:
-            macro = common.generic
+            macro = getattr(common, _GENERIC_MACRO)
         bodies.append((section, str(macro(section)).strip()))
     lead_macro = getattr(module, "lead", None)
     lead = str(lead_macro()).strip() if lead_macro is not None else ""
