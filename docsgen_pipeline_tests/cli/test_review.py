@@ -16,6 +16,7 @@ from docsgen_pipeline.dagster_layer.definitions import build_definitions
 from docsgen_pipeline.dagster_layer.execute import approve_phase, ensure_partition, execute_phase
 from docsgen_pipeline.dagster_layer.resources import AgentResource
 from docsgen_pipeline.docs_run import APPROVALS, FILES, DocsRun, approval_name
+from docsgen_pipeline.regeneration import regenerations
 from docsgen_pipeline_tests.conftest import EXAMPLES, Home
 
 
@@ -34,9 +35,13 @@ def test_reject_regenerate_then_approve(docsgen_home: Home, capsys: pytest.Captu
 
     note = "Name the audit trail requirement explicitly"
     assert main(["reject", "rev-1", "--phase", "0", "--note", note, "--file", target, "--by", "ana"]) == 0
+    # The template agent writes from the brief alone: the note changes nothing it can honestly claim,
+    # so the page stays version 1. The note is kept in the regeneration record, never pasted into the page.
     regenerated = store.latest("rev-1", FILES, target)
-    assert regenerated is not None and regenerated.version == 2
-    assert "audit trail" in store.read_text("rev-1", regenerated)
+    assert regenerated is not None and regenerated.version == 1
+    records = regenerations(store, "rev-1", run.blueprint.phases[0].files[0].key)
+    assert [(r.feedback, r.reason, r.requested_by, r.changed) for r in records] == [(note, "reject", "ana", False)]
+    assert "audit trail" not in store.read_text("rev-1", regenerated)
     plan = store.latest("rev-1", "plans", "phase0-plan.json")
     assert plan is not None and plan.version == 1  # a rejection rewrites files, not the plan
     status = _status(capsys, "rev-1")
@@ -54,7 +59,7 @@ def test_reject_regenerate_then_approve(docsgen_home: Home, capsys: pytest.Captu
     record = store.latest("rev-1", APPROVALS, approval_name(0))
     assert record is not None
     covered = json.loads(store.read_text("rev-1", record))["files"]
-    assert covered[target] == {"version": 2, "sha256": regenerated.sha256}
+    assert covered[target] == {"version": 1, "sha256": regenerated.sha256}
     status = _status(capsys, "rev-1")
     assert (status["status"], status["phase"]) == ("Running", "1")
     assert status["next_action"].endswith("docsgen approve rev-1 --resume")
