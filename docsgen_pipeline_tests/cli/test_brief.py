@@ -41,7 +41,9 @@ def test_strict_fails_when_a_core_part_is_empty(tmp_path: Path, capsys: pytest.C
     assert main(["brief", str(EXAMPLES / "acme-orders.yaml"), "--strict"]) == 0
 
 
-def test_a_structured_brief_lists_every_problem_with_its_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_structured_brief_lists_every_problem_with_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     brief = tmp_path / "bad.yaml"
     brief.write_text(
         "name: Shop\nsummary: a shop\nentities:\n  - name: Order\n    fields:\n"
