@@ -184,6 +184,15 @@ class Facts:
     def edges(self) -> list[tuple[str, str]]:
         return [(c.name, d) for c in self.brief.components for d in c.depends_on]
 
+    @cached_property
+    def missing_parts(self) -> list[str]:
+        """The parts of a doc set the brief gives nothing for, as a reader would name them."""
+        parts = {
+            "components": "components", "entities": "entities", "glossary": "glossary terms",
+            "screens": "screens", "workflows": "workflows",
+        }
+        return [label for field, label in parts.items() if not getattr(self.brief, field)]
+
     def stated_handover(self, source: str, target: str) -> bool:
         """Whether the brief states that ``source`` reaches ``target`` (a sequence arrow may be drawn):
         a person starts things, a component continues its own work, and one component reaches

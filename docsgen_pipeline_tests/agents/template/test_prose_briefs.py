@@ -128,3 +128,17 @@ def test_acme_bundle_states_no_invented_guarantees_or_folders(docsets: dict[str,
     assert "src/order-api/" not in everything
     runtime = docs.files[docs.filename("runtime_behaviour")]
     assert "The brief does not say how a failed step is retried" in runtime
+
+
+def test_the_overview_records_what_the_brief_leaves_out(
+    prose_docsets: dict[str, DocSet], docsets: dict[str, DocSet]
+) -> None:
+    deck = prose_docsets["deck-log.md"]
+    assert "The brief names no workflows, so the pages about them say so" in deck.files[deck.filename("root")]
+    acme = docsets["acme-orders.yaml"]
+    assert "The brief names no" not in acme.files[acme.filename("root")]
+    thin = build_docset(Brief(name="Tiny Tool", summary="Tiny Tool renames photos."))
+    assert (
+        "The brief names no components, entities, glossary terms, screens or workflows"
+        in thin.files[thin.filename("root")]
+    )
