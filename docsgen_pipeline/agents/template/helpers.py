@@ -20,6 +20,7 @@ _SHAPERS_RE = re.compile(r"product|manager|owner|analyst|stakeholder|lead", re.I
 _USERS_RE = re.compile(r"design|support|staff|coordinator|user|customer|clerk|agent|operator", re.IGNORECASE)
 
 _TYPE_MEANINGS = {
+    "not stated": "The brief names the field but does not say its type.",
     "uuid": "Random 128-bit identifier, generated once and never reused.",
     "string": "UTF-8 text.",
     "text": "UTF-8 text of any length.",
@@ -126,6 +127,10 @@ class Helpers:
     def field_types(self) -> list[tuple[str, str]]:
         seen = list(dict.fromkeys(f.type for e in self._facts.brief.entities for f in e.fields))
         return [(t, _TYPE_MEANINGS.get(t.lower(), f"As named in the brief ({t}).")) for t in seen]
+
+    def snake_case_fields(self) -> bool:
+        names = [f.name for e in self._facts.brief.entities for f in e.fields]
+        return bool(names) and all(re.fullmatch(r"[a-z][a-z0-9_]*", n) for n in names)
 
     def sample_field(self) -> str:
         return next((f.name for e in self._facts.brief.entities for f in e.fields if "_" in f.name), "")

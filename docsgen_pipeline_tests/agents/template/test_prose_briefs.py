@@ -142,3 +142,10 @@ def test_the_overview_records_what_the_brief_leaves_out(
         "The brief names no components, entities, glossary terms, screens or workflows"
         in thin.files[thin.filename("root")]
     )
+
+
+def test_schema_conventions_claim_nothing_the_prose_fields_do_not_show(prose_docsets: dict[str, DocSet]) -> None:
+    deck = prose_docsets["deck-log.md"]
+    schemas = deck.files[deck.filename("canonical_schemas")]
+    assert "snake_case" not in schemas and "Field names are written as the brief writes them" in schemas
+    assert "| `not stated` | The brief names the field but does not say its type. |" in schemas
