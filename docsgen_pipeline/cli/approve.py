@@ -25,7 +25,7 @@ def approve(
     run_id: str, phase: int | None, approver: str | None, note: str, no_continue: bool, resume: bool, as_json: bool
 ) -> int:
     """Approve a phase whose gate passed; the next phase then starts (in-process unless --no-continue)."""
-    session = Session.open()
+    session = Session.open(run_id=run_id)
     session.store.registration(run_id)  # unknown runs fail with how to register them
     with execution_lock(session.store, run_id, "docsgen approve"):
         result: dict[str, object] = {"run_id": run_id}

@@ -57,8 +57,12 @@ class Session:
     defs: dg.Definitions
 
     @classmethod
-    def open(cls, blueprint: Blueprint | None = None) -> Session:
-        return cls(store=ArtifactStore(store_root()), instance=get_instance(), defs=get_definitions(blueprint))
+    def open(cls, blueprint: Blueprint | None = None, run_id: str | None = None) -> Session:
+        """``run_id``: serve the blueprint that docs run was registered with (not the configured one)."""
+        store = ArtifactStore(store_root())
+        if blueprint is None and run_id is not None:
+            blueprint = DocsRun.load(store, run_id).blueprint
+        return cls(store=store, instance=get_instance(), defs=get_definitions(blueprint))
 
     def facts(self, run_id: str) -> RunFacts:
         """Facts as seen by the process that holds the execution lock."""

@@ -48,7 +48,7 @@ def reject(
     """Reject a phase with feedback: its files (or the named ones) are regenerated and gated again."""
     if not note.strip():
         raise LifecycleError("say what to change: --note TEXT")
-    session = Session.open()
+    session = Session.open(run_id=run_id)
     run = DocsRun.load(session.store, run_id)
     limit = max_rounds or max_rounds_default()
     with execution_lock(session.store, run_id, "docsgen reject"):

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
+import subprocess
 import sys
+import time
 
 import click
 
@@ -26,4 +30,41 @@ def ui(host: str, port: int) -> None:
     dagster = shutil.which("dagster") or os.path.join(os.path.dirname(sys.executable), "dagster")
     click.echo(f"DAGSTER_HOME={home}  DOCSGEN_HOME={os.environ['DOCSGEN_HOME']}", err=True)
     args = [dagster, "dev", "-m", "docsgen_pipeline.definitions", "-h", host, "-p", str(port)]
-    os.execv(dagster, args)
+    sys.exit(supervise(args))
+
+
+def supervise(args: list[str], grace_s: float = 10.0) -> int:
+    """Run ``args`` in its own process group; SIGINT/SIGTERM go to the whole group.
+
+    ``dagster dev`` starts the webserver, the daemon and code servers; forwarding the signal to
+    the group stops all of them, and anything still alive after ``grace_s`` is killed, so one
+    Ctrl-C (or one ``kill``) ends the command within seconds and leaves no process behind.
+    """
+    child = subprocess.Popen(args, start_new_session=True)
+    received: list[int] = []
+    first_at: list[float] = []
+
+    def forward(signum: int, _frame: object) -> None:
+        received.append(signum)
+        if not first_at:
+            first_at.append(time.monotonic())
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(child.pid, signum)
+
+    previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        while True:
+            try:
+                code = child.wait(timeout=0.5)
+                break
+            except subprocess.TimeoutExpired:
+                if first_at and time.monotonic() - first_at[0] > grace_s:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.killpg(child.pid, signal.SIGKILL)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        with contextlib.suppress(ProcessLookupError):  # helpers the webserver left behind
+            os.killpg(child.pid, signal.SIGKILL)
+    return 128 + received[0] if received else code
+
