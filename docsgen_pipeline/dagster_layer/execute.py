@@ -23,7 +23,14 @@ class StepOutcome:
 
 
 def ensure_partition(instance: dg.DagsterInstance, run_id: str) -> None:
-    if not instance.has_dynamic_partition(DOCS_RUNS, run_id):
+    try:
+        present = instance.has_dynamic_partition(DOCS_RUNS, run_id)
+    except dg.DagsterInvalidInvocationError:
+        # A process killed while it created the instance's SQLite storage left tables missing:
+        # finish the schema (what `dagster instance migrate` does) and carry on.
+        instance.upgrade()
+        present = instance.has_dynamic_partition(DOCS_RUNS, run_id)
+    if not present:
         instance.add_dynamic_partitions(DOCS_RUNS, [run_id])
 
 

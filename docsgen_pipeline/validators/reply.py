@@ -21,6 +21,14 @@ _REFUSAL = re.compile(
     re.IGNORECASE,
 )
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
+# HTML that would be live in the rendered page or the UI preview (brief text must arrive escaped).
+_ACTIVE_HTML = re.compile(
+    r"<\s*/?\s*(?:script|iframe|object|embed|style|form|meta|base|link|svg)\b"
+    r"|<[a-z][^>]*\son[a-z]+\s*="
+    r"|\]\(\s*javascript:|href\s*=\s*[\"']?\s*javascript:",
+    re.IGNORECASE,
+)
+_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
 
 
 def _code_lines(lines: list[str]) -> set[int]:
@@ -46,6 +54,11 @@ def check_model_reply(file: str, text: str, doc: Document) -> list[Finding]:
             found.append(issue(file, number, RULE, f"the text is an HTML page, not Markdown: '{line.strip()[:60]}'",
                                "write Markdown prose for this section"))
             break
+    for number, line in enumerate(lines, start=1):
+        match = None if number in code else _ACTIVE_HTML.search(_CODE_SPAN.sub("", line))
+        if match:
+            found.append(issue(file, number, RULE, f"raw HTML '{match.group(0)[:40]}' would be live in the page",
+                               "escape it (&lt; &gt;) or put it in a code span"))
     for prose in doc.prose:
         if not prose.heading and _REFUSAL.match(prose.text):
             shown = " ".join(prose.text.split())[:80]

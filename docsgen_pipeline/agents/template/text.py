@@ -115,7 +115,7 @@ def _normalise(brief: Brief) -> Brief:
             if path[-3:-1] == ("fields", "fields") and path[-1] in ("name", "type"):
                 return squash(value)
             if path[-2:] == ("glossary", "term") or path[-3:] == ("glossary", "glossary", "term"):
-                return squash(value)
+                return inert(squash(value))
             if path == ("notes",):
                 paragraphs = (clean(p) for p in re.split(r"\n\s*\n", value))
                 return "\n\n".join(p for p in paragraphs if p and not _RULE_RE.match(p))
@@ -135,9 +135,16 @@ _MARKER_RE = re.compile(r"(?<![\w-])(TODO|TBD|FIXME)(?![\w-])")
 _RULE_RE = re.compile(r"^\s*([-*_])(\s*\1){2,}\s*$")
 
 
+def inert(text: str) -> str:
+    """Brief text with no live HTML: ``<`` and ``>`` become entities, so a tag in a name, term or
+    note (``<script>…``) renders as the text it is instead of running in the page or the UI preview."""
+    return text.replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _defuse(text: str) -> str:
     """Brief text that would read as markup or a placeholder once copied into a document:
-    template braces, upper-case TODO markers, a leading ``#`` that would open a heading."""
+    template braces, upper-case TODO markers, a leading ``#`` that would open a heading, HTML tags."""
+    text = inert(text)
     text = text.replace("{{", "{ {").replace("}}", "} }").replace("{%", "{ %").replace("%}", "% }")
     text = _MARKER_RE.sub(lambda m: _MARKERS[m.group(1)], text)
     return "\\" + text if text.startswith("#") else text
@@ -238,5 +245,6 @@ def scrub_placeholders(text: str) -> str:
 
 
 def mermaid_label(text: str) -> str:
-    """Text safe inside a quoted Mermaid label or message."""
-    return squash(text).replace('"', "#quot;").replace(";", ",")
+    """Text safe inside a quoted Mermaid label or message: no quote, no ``;``, no tag."""
+    text = squash(text).replace("&lt;", "<").replace("&gt;", ">").replace(";", ",")
+    return text.replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
