@@ -67,3 +67,11 @@ def test_content_hash_changes_with_the_file_list() -> None:
     data = yaml.safe_load(default_blueprint_text())
     data["phases"][4]["files"].pop()
     assert parse_blueprint(yaml.safe_dump(data), "x").content_hash() != default_blueprint().content_hash()
+
+
+def test_flavor_defaults_to_github_and_must_be_known() -> None:
+    assert default_blueprint().flavor == "github"
+    text = default_blueprint_text().replace("\nversion: 1\n", "\nversion: 1\nflavor: mkdocs\n", 1)
+    assert parse_blueprint(text, "b.yaml").flavor == "mkdocs"
+    with pytest.raises(BlueprintError, match="flavor must be one of github, mkdocs, mdbook, got 'sphinx'"):
+        parse_blueprint(text.replace("flavor: mkdocs", "flavor: sphinx"), "b.yaml")
