@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Callable, Container
 from difflib import get_close_matches
@@ -9,7 +10,7 @@ from difflib import get_close_matches
 from docsgen_pipeline.markdown.document import Document, Link
 from docsgen_pipeline.markdown.flavors import FLAVORS, Flavor
 from docsgen_pipeline.validators.findings import Finding, issue
-from docsgen_pipeline.validators.resolve import find_target, index_of
+from docsgen_pipeline.validators.resolve import find_target, index_of, resolve_in
 
 # Fragments every browser honours without an element carrying the id.
 _BUILTIN_FRAGMENTS = frozenset({"", "top"})
@@ -51,6 +52,7 @@ def check_links(
     renders nothing outside GitHub)."""
     flavor = flavor if flavor is not None else FLAVORS["github"]
     found: list[Finding] = []
+    folder = posixpath.dirname(file)
     here = document_of(file) or doc
     for link in doc.links:
         if link.external or (skip is not None and skip.search(link.href)):
@@ -72,9 +74,15 @@ def check_links(
                     )
                 )
             continue
-        candidates = flavor.link_targets(file, link.path, link.raw)
-        resolved = candidates[0]
-        target = find_target(resolved, known, candidates[1:])
+        # Fast path: a Markdown link to a file of the set resolves relative to its source in every
+        # flavour; only misses (and raw HTML) ask the flavour where else the renderer looks.
+        resolved = "" if link.raw else resolve_in(folder, link.path)
+        if resolved and resolved in known:
+            target: str | None = resolved
+        else:
+            candidates = flavor.link_targets(file, link.path, link.raw)
+            resolved = candidates[0]
+            target = find_target(resolved, known, candidates[1:])
         what = "image" if link.image else "link"
         if target is None:
             written = link.path.removeprefix("./")
