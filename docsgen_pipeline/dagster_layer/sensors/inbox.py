@@ -4,7 +4,6 @@
 # annotations at definition time to find its resources, and needs real types.
 
 import logging
-import os
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -15,7 +14,6 @@ from docsgen_pipeline.dagster_layer.automation import Jobs
 from docsgen_pipeline.dagster_layer.jobs import BATCH_JOB, phase_job_name
 from docsgen_pipeline.dagster_layer.partitions import DOCS_RUNS, REQUESTED_BY_TAG, RUN_TAG, docs_runs
 from docsgen_pipeline.dagster_layer.resources import ArtifactStoreResource
-from docsgen_pipeline.errors import ConfigError
 from docsgen_pipeline.inbox import Inbox, Request, inbox_dir, pending_threshold, register_request
 from docsgen_pipeline.store import ArtifactStore
 
@@ -26,15 +24,12 @@ RELAUNCH_WINDOW = timedelta(hours=1)
 
 
 def run_config() -> dict[str, object]:
-    """Executor of launched runs: ``$DOCSGEN_RUN_EXECUTOR`` = ``in_process`` (default) or ``multiprocess``.
+    """Run config of launched runs: none; the executor is the Definitions' own.
 
-    In process, a batch docs run takes one run worker instead of a process per step (~30 steps,
-    each importing Dagster), which makes an unattended batch run several times faster.
+    ``dagster_layer.definitions.run_executor`` reads ``$DOCSGEN_RUN_EXECUTOR`` (``in_process`` by
+    default) for every job wherever it is launched; an ``execution:`` block here would be refused.
     """
-    executor = os.environ.get("DOCSGEN_RUN_EXECUTOR") or "in_process"
-    if executor not in ("in_process", "multiprocess"):
-        raise ConfigError(f"DOCSGEN_RUN_EXECUTOR={executor!r}: use in_process or multiprocess")
-    return {"execution": {"config": {executor: {}}}}
+    return {}
 
 
 def run_key(request: Request) -> str:
