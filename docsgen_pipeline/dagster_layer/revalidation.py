@@ -13,6 +13,7 @@ in-process. The run key names the file versions, so each change is revalidated o
 
 import hashlib
 import logging
+from collections.abc import Iterable
 
 import dagster as dg
 
@@ -24,6 +25,7 @@ from docsgen_pipeline.dagster_layer.keys import CROSS_VALIDATION_KEY, approval_k
 from docsgen_pipeline.dagster_layer.partitions import REASON_TAG, REQUESTED_BY_TAG, RUN_TAG
 from docsgen_pipeline.dagster_layer.resources import ArtifactStoreResource
 from docsgen_pipeline.dagster_layer.sensors.guard import Log, docs_run_partitions, isolated
+from docsgen_pipeline.dagster_layer.sensors.work import docs_runs_to_visit
 from docsgen_pipeline.lifecycle import RunFacts, gate_state
 
 REVALIDATION_SENSOR = "revalidation_sensor"
@@ -57,12 +59,16 @@ def revalidation_request(facts: RunFacts) -> dg.RunRequest | None:
 
 
 def revalidation_requests(
-    instance: dg.DagsterInstance, store: ArtifactStoreResource, log: Log | None = None
+    instance: dg.DagsterInstance,
+    store: ArtifactStoreResource,
+    log: Log | None = None,
+    run_ids: Iterable[str] | None = None,
 ) -> list[dg.RunRequest]:
+    """Requests for the docs runs ``run_ids`` (default: every registered one) that need a gate again."""
     artifacts = store.get()
     log = log or logging.getLogger(REVALIDATION_SENSOR)
     requests = []
-    for run_id in docs_run_partitions(instance, artifacts, log, REVALIDATION_SENSOR):
+    for run_id in docs_run_partitions(instance, artifacts, log, REVALIDATION_SENSOR, only=run_ids):
 
         def evaluate(run_id: str = run_id) -> dg.RunRequest | None:
             return revalidation_request(collect(instance, artifacts, run_id))
@@ -82,11 +88,12 @@ def build_revalidation_sensor(blueprint: Blueprint, jobs: Jobs) -> dg.SensorDefi
         description="Re-runs a phase's gate (and the final cross-validation) after some of its files were regenerated.",
     )
     def revalidation_sensor(context: dg.SensorEvaluationContext, store: ArtifactStoreResource) -> dg.SensorResult:
-        requests = revalidation_requests(context.instance, store, context.log)
+        visit, _, cursor = docs_runs_to_visit(context.instance, store.get(), context.cursor)
+        requests = revalidation_requests(context.instance, store, context.log, visit)
         for request in requests:
             context.log.info(f"revalidating {request.partition_key}: {request.asset_selection}")
         if not requests:
-            return dg.SensorResult(skip_reason="no phase has files newer than its gate")
-        return dg.SensorResult(run_requests=requests)
+            return dg.SensorResult(skip_reason="no phase has files newer than its gate", cursor=cursor)
+        return dg.SensorResult(run_requests=requests, cursor=cursor)
 
     return revalidation_sensor

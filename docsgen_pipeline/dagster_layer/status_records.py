@@ -8,6 +8,7 @@ a sensor's cursor (:func:`changed_docs_runs`).
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -82,21 +83,33 @@ def refresh(
     return record
 
 
-def changed_docs_runs(instance: dg.DagsterInstance, cursor: float | None) -> tuple[set[str], float]:
-    """Docs runs with a Dagster run created or changed after ``cursor`` (a run-update timestamp).
+def changed_docs_runs(instance: dg.DagsterInstance, cursor: str | None) -> tuple[set[str], str]:
+    """Docs runs with a Dagster run created or changed since ``cursor``; returns (ids, new cursor).
 
-    Returns (docs-run ids, new cursor).  The query is bounded by what changed, not by history.
+    The cursor holds the newest run-update time seen and the (run, update time) pairs seen in the
+    last second before it: the query overlaps by one second, so runs updated within the same
+    instant as the previous tick are not missed, and those already seen are not counted twice.
+    The query is bounded by what changed, not by history.
     """
-    # One second of overlap: runs updated within the same instant as the cursor are seen again
-    # (refreshing a record or re-requesting a keyed run twice is harmless; missing one is not).
-    after = datetime.fromtimestamp(cursor - 1.0, UTC) if cursor is not None else None
+    state = json.loads(cursor) if cursor else None
+    newest = float(state["t"]) if state else 0.0
+    seen = {tuple(pair) for pair in state["seen"]} if state else set()
+    after = datetime.fromtimestamp(newest - _OVERLAP, UTC) if state else None
     records = instance.get_run_records(dg.RunsFilter(updated_after=after) if after else None)
     changed: set[str] = set()
-    newest = cursor or 0.0
+    stamps = []
     for record in records:
+        stamp = (record.dagster_run.run_id, record.update_timestamp.timestamp())
+        stamps.append(stamp)
+        if stamp in seen:
+            continue
         tags = record.dagster_run.tags
         docs_run = tags.get(RUN_TAG) or tags.get(PARTITION_NAME_TAG)
         if docs_run:
             changed.add(docs_run)
-        newest = max(newest, record.update_timestamp.timestamp())
-    return changed, newest
+    newest = max([newest, *(t for _, t in stamps)])
+    recent = sorted([run, t] for run, t in stamps if t > newest - _OVERLAP)
+    return changed, json.dumps({"t": newest, "seen": recent})
+
+
+_OVERLAP = 1.0

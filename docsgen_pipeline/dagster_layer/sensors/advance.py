@@ -10,6 +10,8 @@ names the approval it follows, so one approval starts its next step at most once
 # annotations at definition time to find its resources, and needs real types.
 
 import logging
+from collections.abc import Iterable
+from functools import partial
 
 import dagster as dg
 
@@ -20,6 +22,8 @@ from docsgen_pipeline.dagster_layer.jobs import FINAL_JOB, phase_job_name
 from docsgen_pipeline.dagster_layer.partitions import REQUESTED_BY_TAG, RUN_TAG
 from docsgen_pipeline.dagster_layer.resources import ArtifactStoreResource
 from docsgen_pipeline.dagster_layer.sensors.guard import Log, docs_run_partitions, isolated
+from docsgen_pipeline.dagster_layer.sensors.work import docs_runs_to_visit
+from docsgen_pipeline.dagster_layer.status_records import refresh
 from docsgen_pipeline.lifecycle import NextStep, next_step
 
 ADVANCE_SENSOR = "advance_sensor"
@@ -32,12 +36,16 @@ def advance_run_key(run_id: str, step: NextStep) -> str:
 
 
 def advance_requests(
-    instance: dg.DagsterInstance, store: ArtifactStoreResource, log: Log | None = None
+    instance: dg.DagsterInstance,
+    store: ArtifactStoreResource,
+    log: Log | None = None,
+    run_ids: Iterable[str] | None = None,
 ) -> list[dg.RunRequest]:
+    """Requests for the docs runs ``run_ids`` (default: every registered one) that may advance."""
     artifacts = store.get()
     log = log or logging.getLogger(ADVANCE_SENSOR)
     requests = []
-    for run_id in docs_run_partitions(instance, artifacts, log, ADVANCE_SENSOR):
+    for run_id in docs_run_partitions(instance, artifacts, log, ADVANCE_SENSOR, only=run_ids):
 
         def evaluate(run_id: str = run_id) -> NextStep | None:
             if not may_advance(artifacts, run_id):
@@ -70,11 +78,15 @@ def build_advance_sensor(blueprint: Blueprint, jobs: Jobs) -> dg.SensorDefinitio
         description="Starts a docs run's next phase (or final step) once the previous phase is approved.",
     )
     def advance_sensor(context: dg.SensorEvaluationContext, store: ArtifactStoreResource) -> dg.SensorResult:
-        requests = advance_requests(context.instance, store, context.log)
+        visit, changed, cursor = docs_runs_to_visit(context.instance, store.get(), context.cursor)
+        for run_id in sorted(changed):
+            # Runs the daemon executed recorded facts: keep their status records current.
+            isolated(context.log, ADVANCE_SENSOR, run_id, partial(refresh, context.instance, store.get(), run_id))
+        requests = advance_requests(context.instance, store, context.log, visit)
         for request in requests:
             context.log.info(f"advancing {request.partition_key}: {request.job_name}")
         if not requests:
-            return dg.SensorResult(skip_reason="no docs run has an approval waiting to advance")
-        return dg.SensorResult(run_requests=requests)
+            return dg.SensorResult(skip_reason="no docs run has an approval waiting to advance", cursor=cursor)
+        return dg.SensorResult(run_requests=requests, cursor=cursor)
 
     return advance_sensor

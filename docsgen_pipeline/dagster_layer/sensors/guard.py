@@ -10,7 +10,7 @@ code-location process (not on every tick), with what to do about it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
 
 import dagster as dg
@@ -35,9 +35,14 @@ def warn_once(log: Log, sensor: str, partition: str, message: str) -> None:
     log.warning(f"{sensor}: skipping docs run {partition!r}: {message}")
 
 
-def docs_run_partitions(instance: dg.DagsterInstance, store: ArtifactStore, log: Log, sensor: str) -> Iterator[str]:
-    """The docs_runs partitions that are valid docs-run ids registered in the store (others: skipped)."""
-    for partition in instance.get_dynamic_partitions(DOCS_RUNS):
+def docs_run_partitions(
+    instance: dg.DagsterInstance, store: ArtifactStore, log: Log, sensor: str, only: Iterable[str] | None = None
+) -> Iterator[str]:
+    """The docs_runs partitions that are valid docs-run ids registered in the store (others: skipped).
+
+    ``only``: just these partitions (a tick's docs runs with news, see ``sensors/work.py``).
+    """
+    for partition in instance.get_dynamic_partitions(DOCS_RUNS) if only is None else only:
         try:
             validate_run_id(partition)
         except RunIdError as exc:
