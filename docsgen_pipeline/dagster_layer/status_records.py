@@ -86,8 +86,8 @@ def refresh(
 def changed_docs_runs(instance: dg.DagsterInstance, cursor: str | None) -> tuple[set[str], str]:
     """Docs runs with a Dagster run created or changed since ``cursor``; returns (ids, new cursor).
 
-    The cursor holds the newest run-update time seen and the (run, update time) pairs seen in the
-    last second before it: the query overlaps by one second, so runs updated within the same
+    The cursor holds the newest run-update time seen and the (run, status, update time) stamps seen
+    in the last seconds before it: the query overlaps by two seconds, so runs updated within the same
     instant as the previous tick are not missed, and those already seen are not counted twice.
     The query is bounded by what changed, not by history.
     """
@@ -99,7 +99,9 @@ def changed_docs_runs(instance: dg.DagsterInstance, cursor: str | None) -> tuple
     changed: set[str] = set()
     stamps = []
     for record in records:
-        stamp = (record.dagster_run.run_id, record.update_timestamp.timestamp())
+        # SQLite keeps update times in whole seconds: a run that starts and finishes within one
+        # second keeps its time, so its status is part of what counts as news.
+        stamp = (record.dagster_run.run_id, record.dagster_run.status.value, record.update_timestamp.timestamp())
         stamps.append(stamp)
         if stamp in seen:
             continue
@@ -107,9 +109,9 @@ def changed_docs_runs(instance: dg.DagsterInstance, cursor: str | None) -> tuple
         docs_run = tags.get(RUN_TAG) or tags.get(PARTITION_NAME_TAG)
         if docs_run:
             changed.add(docs_run)
-    newest = max([newest, *(t for _, t in stamps)])
-    recent = sorted([run, t] for run, t in stamps if t > newest - _OVERLAP)
+    newest = max([newest, *(t for _, _, t in stamps)])
+    recent = sorted([run, status, t] for run, status, t in stamps if t > newest - _OVERLAP)
     return changed, json.dumps({"t": newest, "seen": recent})
 
 
-_OVERLAP = 1.0
+_OVERLAP = 2.0  # update times may be truncated to whole seconds

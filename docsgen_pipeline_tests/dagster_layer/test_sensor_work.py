@@ -36,8 +36,17 @@ def test_cursor_limits_a_tick_to_runs_with_news(docsgen_home: Home) -> None:
     _finished_run(instance, "w-2")
     visit, changed, cursor = docs_runs_to_visit(instance, docsgen_home.store, cursor)
     assert (visit, changed) == (["w-2"], {"w-2"})
-    time.sleep(1.1)  # beyond the cursor's overlap
+    time.sleep(2.1)  # beyond the cursor's overlap
     assert docs_runs_to_visit(instance, docsgen_home.store, cursor)[:2] == ([], set())
+
+    # A run seen in flight that then finishes within the same second is news again.
+    started = dg.DagsterRun(job_name="phase1_generate", status=dg.DagsterRunStatus.STARTED, tags={RUN_TAG: "w-1"})
+    instance.add_run(started)
+    visit, _, cursor = docs_runs_to_visit(instance, docsgen_home.store, cursor)
+    assert visit == ["w-1"]
+    instance.report_run_failed(started)
+    visit, _, cursor = docs_runs_to_visit(instance, docsgen_home.store, cursor)
+    assert visit == ["w-1"]
 
     set_archived(docsgen_home.store, "w-3", True, by="ana")
     _finished_run(instance, "w-3")
