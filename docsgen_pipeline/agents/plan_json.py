@@ -173,7 +173,7 @@ def _section(raw: Any, notes: set[str]) -> Any:
 
 def _is_placeholder(heading: Any) -> bool:
     """A heading copied from the prompt's answer template ("<heading>") or left empty by a model."""
-    return isinstance(heading, str) and (not heading.strip() or bool(re.fullmatch(r"\s*<[^>]*>\s*", heading)))
+    return isinstance(heading, str) and (not heading.strip() or heading.strip().startswith("<"))
 
 
 def _as_list(value: Any) -> Any:
@@ -233,7 +233,7 @@ def coerce_plan(data: Any, request: PlanRequest, notes: set[str] | None = None) 
         spec = spec_by_key.get(key)
         entry.setdefault("filename", request.filenames.get(key, f"{key}.md"))
         entry.setdefault("title", spec.title if spec else key)
-        if not entry.get("intent"):
+        if not entry.get("intent") or _is_placeholder(entry.get("intent")):
             entry["intent"] = spec.intent if spec else ""
         outline = entry.pop("outline", None) or entry.pop("sections", None) or entry.pop("headings", None) or []
         entry.pop("sections", None)
@@ -246,12 +246,16 @@ def coerce_plan(data: Any, request: PlanRequest, notes: set[str] | None = None) 
             kept = [s for s in sections if not (isinstance(s, dict) and _is_placeholder(s.get("heading")))]
             if len(kept) < len(sections):
                 notes.add("placeholder headings dropped")
+            for section in kept:
+                if isinstance(section, dict) and _is_placeholder(section.get("intent")):
+                    section["intent"] = ""
             entry["outline"] = kept
         else:
             entry["outline"] = outline
         for field in ("terms", "schemas", "links"):
             if field in entry:
-                entry[field] = _as_list(entry[field]) or []
+                values = _as_list(entry[field]) or []
+                entry[field] = [v for v in values if not _is_placeholder(v)] if isinstance(values, list) else values
         out.append(entry)
     return {"phase": request.phase.number, "files": out}
 
