@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from docsgen_pipeline.docs_run import (
@@ -17,6 +18,8 @@ from docsgen_pipeline.docs_run import (
 )
 from docsgen_pipeline.site import site_files
 from docsgen_pipeline.store import sha256_hex
+
+MANIFEST = "manifest.json"
 
 
 def bundle_files(run: DocsRun) -> tuple[dict[str, bytes], dict[str, Any]]:
@@ -86,3 +89,33 @@ def bundle_files(run: DocsRun) -> tuple[dict[str, bytes], dict[str, Any]]:
     files["manifest.json"] = manifest_bytes
     manifest["manifest_sha256"] = sha256_hex(manifest_bytes)
     return files, manifest
+
+
+def verify_bundle(directory: Path) -> list[str]:
+    """What is wrong with a bundle folder measured against its own manifest; empty means it verifies.
+
+    Every file and report the manifest lists must be present with the recorded sha256, and the
+    folder must hold nothing else (besides ``manifest.json``).
+    """
+    manifest_path = directory / MANIFEST
+    if not manifest_path.is_file():
+        return [f"{manifest_path}: missing"]
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        return [f"{manifest_path}: unreadable ({exc})"]
+    problems: list[str] = []
+    listed: set[str] = {MANIFEST}
+    for entry in [*manifest.get("files", []), *manifest.get("reports", [])]:
+        name = str(entry.get("file", ""))
+        listed.add(name)
+        path = directory / name
+        if not path.is_file():
+            problems.append(f"{name}: listed in the manifest but missing from the bundle")
+        elif sha256_hex(path.read_bytes()) != entry.get("sha256"):
+            problems.append(f"{name}: sha256 differs from the manifest")
+    for path in sorted(p for p in directory.rglob("*") if p.is_file()):
+        name = path.relative_to(directory).as_posix()
+        if name not in listed:
+            problems.append(f"{name}: in the bundle but not in the manifest")
+    return problems

@@ -100,3 +100,11 @@ class ContextOverflowError(AgentError):
         super().__init__(message)
         self.window = window
         self.prompt_tokens = prompt_tokens
+
+
+class DestinationError(InputError):
+    """A publish destination URL cannot be understood (unknown scheme, missing path or branch)."""
+
+
+class PublishError(DocsGenError):
+    """Publishing was refused or failed (run not Complete, bundle does not verify, older bundle, git error)."""

@@ -37,6 +37,7 @@ COMMANDS: dict[str, str] = {
     "archive": "docsgen_pipeline.cli.archive:archive",
     "unarchive": "docsgen_pipeline.cli.archive:unarchive",
     "verify": "docsgen_pipeline.cli.verify:verify",
+    "publish": "docsgen_pipeline.cli.publish:publish",
 }
 
 

@@ -10,16 +10,19 @@ import click
 from docsgen_pipeline.cli.records import status_rows
 from docsgen_pipeline.lifecycle import DEFAULT_STALE_AFTER_DAYS
 from docsgen_pipeline.progress import latest_progress
+from docsgen_pipeline.publish.summary import publication_lines, publication_status
 from docsgen_pipeline.settings import store_root
 from docsgen_pipeline.store import ArtifactStore
 
 
 def line(row: dict[str, Any]) -> str:
     stale = "  STALE" if row["stale"] else ""
+    published = "".join(f"\n    {text}" for text in publication_lines(row.get("publication") or {}))
     return (
         f"{row['run_id']}  {row['status']}  phase {row['phase']}  last event {row['last_event_at']}{stale}\n"
         f"    {row['detail']}\n    next: {row['next_action']}"
         + (f"\n    progress: {row['progress_line']}" if row.get("progress_line") else "")
+        + published
     )
 
 
@@ -34,6 +37,9 @@ def add_progress(rows: list[dict[str, Any]]) -> None:
             latest = None
         row["progress"] = latest.model_dump() if latest else None
         row["progress_line"] = latest.line() if latest else ""
+        # Read live from the publish ledger: the last publication and any intent with an unknown
+        # outcome, with the command that resolves it.
+        row["publication"] = publication_status(store, row["run_id"])
 
 
 @click.command("status")
