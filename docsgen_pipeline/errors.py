@@ -108,3 +108,7 @@ class DestinationError(InputError):
 
 class PublishError(DocsGenError):
     """Publishing was refused or failed (run not Complete, bundle does not verify, older bundle, git error)."""
+
+
+class DestinationUnavailableError(PublishError):
+    """The destination could not be reached or written (git failed, disk error): a retry may succeed."""

@@ -22,6 +22,11 @@ def dagster_home() -> Path:
     return Path(os.environ.get("DAGSTER_HOME") or docsgen_home() / "dagster").expanduser()
 
 
+def auto_publish() -> str:
+    """``$DOCSGEN_AUTO_PUBLISH``: where every Complete docs run is published (empty: nowhere)."""
+    return os.environ.get("DOCSGEN_AUTO_PUBLISH", "").strip()
+
+
 def configured_blueprint() -> Blueprint:
     """The blueprint the code location is built from: ``$DOCSGEN_BLUEPRINT`` or the default."""
     path = os.environ.get("DOCSGEN_BLUEPRINT")

@@ -15,6 +15,9 @@ from docsgen_pipeline.blueprint import default_blueprint
 from docsgen_pipeline.registration import register_docs_run
 from docsgen_pipeline.store import ArtifactStore
 
+# Fixtures with a real Complete docs run, shared by the publish and Dagster-layer tests.
+pytest_plugins = ["docsgen_pipeline_tests.support.publishing"]
+
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
 

@@ -16,11 +16,19 @@ from docsgen_pipeline.store import ArtifactStore, validate_run_id
 @click.option("--to", "to", metavar="DEST", help="git+file:///repo.git#branch:path, git+ssh://…, or a folder")
 @click.option("--bundle", "bundle", metavar="vK", help="bundle version (default: the latest)")
 @click.option("--force", is_flag=True, help="publish a bundle older than the one last published there")
+@click.option("--auto", is_flag=True, help="also publish every later bundle of RUN to DEST (auto_publish_sensor)")
 @click.option("--reconcile", is_flag=True, help="only ask destinations what happened to unfinished publishes")
 @click.option("--by", default="cli", show_default=True, help="who publishes (recorded in the ledger)")
 @click.option("--json", "as_json", is_flag=True, help="print JSON")
 def publish(
-    run_id: str, to: str | None, bundle: str | None, force: bool, reconcile: bool, by: str, as_json: bool
+    run_id: str,
+    to: str | None,
+    bundle: str | None,
+    force: bool,
+    auto: bool,
+    reconcile: bool,
+    by: str,
+    as_json: bool,
 ) -> int:
     """Publish RUN's bundle to DEST (a git branch folder or a directory), or --reconcile its ledger.
 
@@ -34,7 +42,7 @@ def publish(
     store = ArtifactStore(store_root())
     store.registration(run_id)  # unknown run: one line, exit 2
     if reconcile:
-        if to or bundle or force:
+        if to or bundle or force or auto:
             raise PublishError("--reconcile takes only RUN: it records what destinations hold, it publishes nothing")
         done = publisher.reconcile(store, run_id)
         if as_json:
@@ -52,8 +60,18 @@ def publish(
     destination = destination_for(to)  # bad URL: one line, before any Dagster work
     from docsgen_pipeline.cli.instance import get_instance
     from docsgen_pipeline.dagster_layer.publishing import ensure_complete
+    from docsgen_pipeline.publish.ledger import Ledger
 
-    ensure_complete(get_instance(), store, run_id)
+    if auto:
+        Ledger(store, run_id).set_auto(destination.url, by=by)
+        click.echo(f"auto_publish: each new bundle of {run_id} goes to {destination.url}", err=True)
+    try:
+        ensure_complete(get_instance(), store, run_id)
+    except PublishError:
+        if not auto:
+            raise
+        click.echo(f"{run_id} is not Complete yet: it is published when it is (under the daemon)", err=True)
+        return 0
     result = publisher.publish(store, run_id, destination.url, version=version, force=force, by=by)
     for item in result.reconciled:
         click.echo(item.line(), err=True)

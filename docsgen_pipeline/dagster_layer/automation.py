@@ -26,12 +26,14 @@ def job_by_name(jobs: Jobs, name: str) -> UnresolvedAssetJobDefinition:
 def build_sensors(blueprint: Blueprint, jobs: Jobs) -> list[dg.SensorDefinition]:
     from docsgen_pipeline.dagster_layer.revalidation import build_revalidation_sensor
     from docsgen_pipeline.dagster_layer.sensors.advance import build_advance_sensor
+    from docsgen_pipeline.dagster_layer.sensors.auto_publish import build_auto_publish_sensor
     from docsgen_pipeline.dagster_layer.sensors.inbox import build_inbox_sensor
 
     return [
         build_inbox_sensor(blueprint, jobs),
         build_advance_sensor(blueprint, jobs),
         build_revalidation_sensor(blueprint, jobs),
+        build_auto_publish_sensor(jobs),
     ]
 
 

@@ -12,12 +12,14 @@ from docsgen_pipeline.blueprint import Blueprint
 from docsgen_pipeline.dagster_layer.assets.brief import build_brief_asset
 from docsgen_pipeline.dagster_layer.assets.final import build_final_assets
 from docsgen_pipeline.dagster_layer.assets.phase import build_phase_assets
+from docsgen_pipeline.dagster_layer.assets.published import build_published_asset
 from docsgen_pipeline.dagster_layer.automation import build_schedules, build_sensors
 from docsgen_pipeline.dagster_layer.cancel import build_cancel_job
 from docsgen_pipeline.dagster_layer.jobs import build_jobs
-from docsgen_pipeline.dagster_layer.resources import AgentResource, ArtifactStoreResource
+from docsgen_pipeline.dagster_layer.resources import AgentResource, ArtifactStoreResource, PublishResource
 from docsgen_pipeline.dagster_layer.ui_jobs import build_ui_jobs
 from docsgen_pipeline.errors import ConfigError
+from docsgen_pipeline.settings import auto_publish
 
 # Partitioned asset checks are a preview API in Dagster 1.13 (see pyproject pin); we rely on them
 # deliberately, so silence that one warning here rather than everywhere.
@@ -30,6 +32,7 @@ def build_assets(blueprint: Blueprint) -> list[dg.AssetsDefinition]:
     for phase in blueprint.phases:
         assets += build_phase_assets(blueprint, phase)
     assets += build_final_assets(blueprint)
+    assets.append(build_published_asset())
     return assets
 
 
@@ -47,6 +50,7 @@ def build_definitions(blueprint: Blueprint, store_root: Path, agent: AgentResour
         resources={
             "store": ArtifactStoreResource(root=str(store_root)),
             "agent": agent or AgentResource(),
+            "publishing": PublishResource(auto_publish=auto_publish()),
         },
     )
     built.append(defs)

@@ -10,10 +10,11 @@ from docsgen_pipeline.blueprint import Blueprint
 
 if TYPE_CHECKING:
     from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
-from docsgen_pipeline.dagster_layer.keys import BRIEF_KEY, BUNDLE_KEY, CROSS_VALIDATION_KEY
+from docsgen_pipeline.dagster_layer.keys import BRIEF_KEY, BUNDLE_KEY, CROSS_VALIDATION_KEY, PUBLISHED_KEY
 
 BATCH_JOB = "docs_run_batch"
 FINAL_JOB = "docs_run_final"
+PUBLISH_JOB = "publish_docs_run"
 
 
 def phase_job_name(number: int) -> str:
@@ -30,8 +31,14 @@ def build_jobs(blueprint: Blueprint) -> list[UnresolvedAssetJobDefinition]:
     jobs = [
         dg.define_asset_job(
             BATCH_JOB,
-            selection=dg.AssetSelection.all(),
+            # Publishing is a deliberate step (docsgen publish, publish_docs_run, auto_publish_sensor).
+            selection=dg.AssetSelection.all() - dg.AssetSelection.assets(PUBLISHED_KEY),
             description="Every phase of a docs run, approving each phase automatically when its gate passes.",
+        ),
+        dg.define_asset_job(
+            PUBLISH_JOB,
+            selection=dg.AssetSelection.assets(PUBLISHED_KEY),
+            description="Publish the Complete docs run's bundle (Launchpad: destination), exactly once per bundle.",
         ),
         dg.define_asset_job(
             FINAL_JOB,

@@ -9,6 +9,7 @@ from docsgen_pipeline.blueprint import Phase, PlannedFile
 BRIEF_KEY = dg.AssetKey(["docs_run", "brief"])
 CROSS_VALIDATION_KEY = dg.AssetKey(["final", "cross_validation"])
 BUNDLE_KEY = dg.AssetKey(["final", "bundle"])
+PUBLISHED_KEY = dg.AssetKey(["final", "published"])
 
 
 def phase_key(number: int) -> str:

@@ -25,6 +25,15 @@ class ArtifactStoreResource(dg.ConfigurableResource):
         return ArtifactStore(self.root)
 
 
+class PublishResource(dg.ConfigurableResource):
+    """Publishing choices of the deployment."""
+
+    auto_publish: str = Field(
+        default="",
+        description="destination every Complete docs run is published to (auto_publish_sensor); empty: none",
+    )
+
+
 class AgentResource(dg.ConfigurableResource):
     """The writer for deployments; a docs run may choose another one when it is registered."""
 

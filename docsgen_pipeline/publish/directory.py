@@ -17,7 +17,7 @@ import uuid
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from docsgen_pipeline.errors import DestinationError, PublishError
+from docsgen_pipeline.errors import DestinationError, DestinationUnavailableError, PublishError
 from docsgen_pipeline.publish.destination import BundleRef, Placement
 from docsgen_pipeline.store import utc_now
 
@@ -113,7 +113,7 @@ class DirectoryDestination:
                 shutil.rmtree(old)
         except OSError as exc:
             shutil.rmtree(staging, ignore_errors=True)
-            raise PublishError(f"cannot publish to {self.target}: {exc}") from None
+            raise DestinationUnavailableError(f"cannot publish to {self.target}: {exc}") from None
         return Placement(
             destination=self.url, manifest_sha256=bundle.manifest_sha256, location=str(self.target), at=at
         )

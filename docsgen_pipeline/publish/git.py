@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
-from docsgen_pipeline.errors import DestinationError, PublishError
+from docsgen_pipeline.errors import DestinationError, DestinationUnavailableError, PublishError
 from docsgen_pipeline.publish.destination import BundleRef, Placement
 
 TRAILER = "DocsGen-Bundle"
@@ -64,10 +64,11 @@ class GitDestination:
         except FileNotFoundError:
             raise PublishError("git is not installed (apt-get install git)") from None
         except subprocess.TimeoutExpired:
-            raise PublishError(f"{self.url}: git {args[0]} timed out after 300 s") from None
+            raise DestinationUnavailableError(f"{self.url}: git {args[0]} timed out after 300 s") from None
         if done.returncode != 0:
             detail = (done.stderr or done.stdout).strip().splitlines()
-            raise PublishError(f"{self.url}: git {args[0]} failed: {detail[-1] if detail else done.returncode}")
+            last = detail[-1] if detail else f"exit {done.returncode}"
+            raise DestinationUnavailableError(f"{self.url}: git {args[0]} failed: {last}")
         return done.stdout
 
     def _remote_head(self, work: Path) -> str | None:
@@ -149,7 +150,7 @@ class GitDestination:
                 commit = self._git(work, "rev-parse", "HEAD").strip()
                 try:
                     self._git(work, "push", "-q", self.remote, f"HEAD:refs/heads/{self.branch}")
-                except PublishError:
+                except DestinationUnavailableError:
                     if self._remote_head(work) != head:
                         continue  # somebody pushed meanwhile: start again from the new head
                     raise
@@ -162,7 +163,7 @@ class GitDestination:
                     at=at,
                     created=True,
                 )
-        raise PublishError(f"{self.url}: the branch kept moving; {_PUSH_ATTEMPTS} pushes were rejected")
+        raise DestinationUnavailableError(f"{self.url}: the branch kept moving; {_PUSH_ATTEMPTS} pushes were rejected")
 
     def _message(self, bundle: BundleRef, count: int) -> str:
         project = f" ({bundle.project})" if bundle.project else ""

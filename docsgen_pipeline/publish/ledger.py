@@ -147,7 +147,15 @@ class Ledger:
             event["error"] = error
         self.store.append_event(self.run_id, LOG, event)
 
+    def set_auto(self, destination: str, by: str) -> None:
+        """Publish this docs run to ``destination`` after every Complete (auto_publish_sensor); "" stops it."""
+        self.store.append_event(self.run_id, LOG, {"kind": "auto", "destination": destination, "by": by})
+
     # -- reading ----------------------------------------------------------------------------
+    def auto_destination(self) -> str:
+        autos = [e for e in self.store.events(self.run_id, LOG) if e.get("kind") == "auto"]
+        return str(autos[-1]["destination"]) if autos else ""
+
     def publications(self) -> list[Publication]:
         """Every intent in the order written, each with its outcome if one was recorded."""
         intents: list[dict[str, Any]] = []

@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from docsgen_pipeline.bundle import MANIFEST, verify_bundle
 from docsgen_pipeline.docs_run import BUNDLES
-from docsgen_pipeline.errors import DocsGenError, PublishError
+from docsgen_pipeline.errors import DestinationUnavailableError, DocsGenError, PublishError
 from docsgen_pipeline.publish.destination import BundleRef, Destination, Placement
 from docsgen_pipeline.publish.ledger import Ledger, Publication
 from docsgen_pipeline.publish.registry import destination_for
@@ -141,13 +141,15 @@ def _mutate(ledger: Ledger, destination: Destination, bundle: BundleRef, attempt
         try:
             found = destination.locate(bundle.manifest_sha256)
         except (DocsGenError, OSError):
-            raise PublishError(
+            raise DestinationUnavailableError(
                 f"{exc}; whether bundle v{bundle.version} reached {destination.url} is unknown: "
                 f"resolve with docsgen publish {bundle.run_id} --reconcile"
             ) from None
         if found is None:
             ledger.record(attempt, "failed", error=str(exc))
-            raise PublishError(str(exc)) from None
+            if isinstance(exc, DocsGenError):
+                raise
+            raise DestinationUnavailableError(f"cannot publish to {destination.url}: {exc}") from None
         placement = found
     _fault("after_push")
     ledger.record(attempt, "published", placement)

@@ -9,7 +9,7 @@ import pytest
 
 from docsgen_pipeline.errors import PublishError
 from docsgen_pipeline.publish.directory import MARKER, DirectoryDestination
-from docsgen_pipeline_tests.publish.conftest import bundle_ref, fake_bundle
+from docsgen_pipeline_tests.support.publishing import bundle_ref, fake_bundle
 
 
 def test_publish_swaps_the_whole_folder_and_leaves_a_marker(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ import pytest
 
 from docsgen_pipeline.errors import DestinationError
 from docsgen_pipeline.publish.git import GitDestination
-from docsgen_pipeline_tests.publish.conftest import bare_repo, bundle_ref, commits, fake_bundle, git, trailers
+from docsgen_pipeline_tests.support.publishing import bare_repo, bundle_ref, commits, fake_bundle, git, trailers
 
 DAEMON_PORT = 18611
 

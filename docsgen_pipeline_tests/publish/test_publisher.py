@@ -20,7 +20,7 @@ from docsgen_pipeline.publish.directory import MARKER
 from docsgen_pipeline.publish.ledger import Ledger
 from docsgen_pipeline.store import sha256_hex
 from docsgen_pipeline_tests.conftest import register_example
-from docsgen_pipeline_tests.publish.conftest import RUN, PublishHome, bare_repo, commits, git, trailers
+from docsgen_pipeline_tests.support.publishing import RUN, PublishHome, bare_repo, commits, git, trailers
 
 
 def _manifest_sha(home: PublishHome, version: int) -> str:

@@ -1,4 +1,4 @@
-"""Fixtures for publishing: one real Complete docs run, copied fresh into each test's home."""
+"""Publishing test support: one real Complete docs run per session, copied fresh into each test's home."""
 
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ import pytest
 
 from docsgen_pipeline.publish.destination import BundleRef
 from docsgen_pipeline.store import ArtifactStore, sha256_hex
-from docsgen_pipeline_tests.conftest import EXAMPLES, REPO
+
+REPO = Path(__file__).resolve().parent.parent.parent
+EXAMPLES = REPO / "examples"
 
 RUN = "pub-1"
 
