@@ -33,6 +33,11 @@ def destination_for(url: str) -> Destination:
         raise DestinationError("no destination given: use --to git+file:///srv/docs.git#main:docs or --to /srv/docs")
     scheme = scheme_of(url)
     factory = DESTINATIONS.get(scheme)
+    if factory is None and scheme in ("s3", "gs", "az"):
+        raise DestinationError(
+            f"{url}: object store destinations are not available yet (the artifact store has no object-store "
+            "backend to reuse); publish to a git repository or a folder"
+        )
     if factory is None:
         known = ", ".join(f"{s}://" for s in sorted(DESTINATIONS))
         raise DestinationError(f"{url}: unknown destination scheme {scheme!r}; use one of {known} or a folder path")
