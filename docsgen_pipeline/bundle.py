@@ -94,8 +94,9 @@ def bundle_files(run: DocsRun) -> tuple[dict[str, bytes], dict[str, Any]]:
 def verify_bundle(directory: Path) -> list[str]:
     """What is wrong with a bundle folder measured against its own manifest; empty means it verifies.
 
-    Every file and report the manifest lists must be present with the recorded sha256, and the
-    folder must hold nothing else (besides ``manifest.json``).
+    Every file and report the manifest lists must be present with the recorded sha256, every
+    renderer config it names under ``site`` must be present, and the folder must hold nothing else
+    (besides ``manifest.json``).
     """
     manifest_path = directory / MANIFEST
     if not manifest_path.is_file():
@@ -114,6 +115,10 @@ def verify_bundle(directory: Path) -> list[str]:
             problems.append(f"{name}: listed in the manifest but missing from the bundle")
         elif sha256_hex(path.read_bytes()) != entry.get("sha256"):
             problems.append(f"{name}: sha256 differs from the manifest")
+    for name in manifest.get("site", []):
+        listed.add(str(name))
+        if not (directory / str(name)).is_file():
+            problems.append(f"{name}: listed in the manifest but missing from the bundle")
     for path in sorted(p for p in directory.rglob("*") if p.is_file()):
         name = path.relative_to(directory).as_posix()
         if name not in listed:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,12 @@ def test_schemes_choose_the_implementation(tmp_path: Path) -> None:
 
 def test_verify_bundle_names_what_differs_from_the_manifest(tmp_path: Path) -> None:
     bundle = fake_bundle(tmp_path / "b", {"a.md": "# A\n", "reports/r.md": "# R\n"})
+    assert verify_bundle(bundle) == []
+    manifest = json.loads((bundle / "manifest.json").read_text())
+    (bundle / "manifest.json").write_text(json.dumps({**manifest, "site": ["publish/mkdocs.yml"]}))
+    assert verify_bundle(bundle) == ["publish/mkdocs.yml: listed in the manifest but missing from the bundle"]
+    (bundle / "publish").mkdir()
+    (bundle / "publish" / "mkdocs.yml").write_text("site_name: T\n")
     assert verify_bundle(bundle) == []
     (bundle / "a.md").write_text("# edited\n")
     (bundle / "reports" / "r.md").unlink()
