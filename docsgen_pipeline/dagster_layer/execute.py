@@ -72,7 +72,7 @@ def execute(
         asset_selection=asset_selection,
     )
     store = (defs.resources or {}).get("store")
-    if isinstance(store, ArtifactStoreResource):
+    if isinstance(store, ArtifactStoreResource) and store.get().has_run(run_id):  # a refused brief registers nothing
         # A fact was recorded: keep the docs run's status record current (this process holds the
         # execution lock, if any, and has finished its step).
         refresh(instance, store.get(), run_id, count_lock=False, defs=defs)
