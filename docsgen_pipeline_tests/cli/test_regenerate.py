@@ -88,7 +88,8 @@ def test_regenerate_file_with_feedback(home: Home, capsys: pytest.CaptureFixture
     assert _versions(home) == {**before, "acme-02-topic-2.md": 2}
 
     assert main(["show", RUN, "topic2"]) == 0
-    assert "> Name the owner." in capsys.readouterr().out
+    shown = capsys.readouterr().out
+    assert "Review round 1" in shown and "Name the owner" not in shown  # recorded, never pasted
     assert main(["history", RUN, "topic2"]) == 0
     assert capsys.readouterr().out.count("\n") == 2
 

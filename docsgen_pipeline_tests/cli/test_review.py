@@ -35,13 +35,14 @@ def test_reject_regenerate_then_approve(docsgen_home: Home, capsys: pytest.Captu
 
     note = "Name the audit trail requirement explicitly"
     assert main(["reject", "rev-1", "--phase", "0", "--note", note, "--file", target, "--by", "ana"]) == 0
-    # The template agent writes from the brief alone: the note changes nothing it can honestly claim,
-    # so the page stays version 1. The note is kept in the regeneration record, never pasted into the page.
+    # The template agent writes from the brief alone: the new version says which review round it
+    # answers and that the note is kept in the history; the note is never pasted into the page.
     regenerated = store.latest("rev-1", FILES, target)
-    assert regenerated is not None and regenerated.version == 1
+    assert regenerated is not None and regenerated.version == 2
     records = regenerations(store, "rev-1", run.blueprint.phases[0].files[0].key)
-    assert [(r.feedback, r.reason, r.requested_by, r.changed) for r in records] == [(note, "reject", "ana", False)]
-    assert "audit trail" not in store.read_text("rev-1", regenerated)
+    assert [(r.feedback, r.reason, r.requested_by, r.changed) for r in records] == [(note, "reject", "ana", True)]
+    text = store.read_text("rev-1", regenerated)
+    assert "audit trail" not in text and "Review round 1" in text
     plan = store.latest("rev-1", "plans", "phase0-plan.json")
     assert plan is not None and plan.version == 1  # a rejection rewrites files, not the plan
     status = _status(capsys, "rev-1")
@@ -59,7 +60,7 @@ def test_reject_regenerate_then_approve(docsgen_home: Home, capsys: pytest.Captu
     record = store.latest("rev-1", APPROVALS, approval_name(0))
     assert record is not None
     covered = json.loads(store.read_text("rev-1", record))["files"]
-    assert covered[target] == {"version": 1, "sha256": regenerated.sha256}
+    assert covered[target] == {"version": 2, "sha256": regenerated.sha256}
     status = _status(capsys, "rev-1")
     assert (status["status"], status["phase"]) == ("Running", "1")
     assert status["next_action"].endswith("docsgen approve rev-1 --resume")

@@ -41,7 +41,7 @@ def test_invalid_brief_field_is_named(docsgen_home: Home, capsys: pytest.Capture
     brief.write_text("name: Shop\nsummary: A shop.\nentities:\n  - name: Order\n    fields:\n      - type: uuid\n")
     assert main(["run", str(brief)]) == 2
     err = capsys.readouterr().err.strip()
-    assert "shop.yaml: field 'entities.0.fields.0.name': Field required" in err
+    assert "shop.yaml:6: field 'entities.0.fields.0.name': Field required" in err  # file, line, field
     assert _nothing_written(docsgen_home)
 
 

@@ -179,7 +179,8 @@ def test_regenerate_one_file_touches_only_that_file(batch_home: Home) -> None:
     assert agent.writes == ["components"] and agent.plans == []  # one agent call, no re-plan
     after = _snapshot(store)
     name = DocsRun.load(store, RUN).filenames["components"]
-    assert after[name][0] == 2 and b"Say which component owns retries." in after[name][1]
+    assert after[name][0] == 2 and b"Say which component owns retries." not in after[name][1]  # recorded, not pasted
+    assert b"Review round 1" in after[name][1]
     assert {n: v for n, v in after.items() if n != name} == {n: v for n, v in before.items() if n != name}
     # v1 stays beside v2, never overwritten.
     assert store.read_bytes(RUN, store.version(RUN, "files", name, 1)) == before[name][1]
@@ -200,7 +201,7 @@ def test_regenerate_one_file_touches_only_that_file(batch_home: Home) -> None:
     assert event is not None and event.asset_materialization is not None
     metadata = event.asset_materialization.metadata
     assert metadata["version"].value == 2 and metadata["previous_version"].value == 1
-    assert "+> Say which component owns retries." in str(metadata["diff"].value)
+    assert "+_Review round 1: regenerated on request." in str(metadata["diff"].value)
     assert "v2 (this, latest)" in str(metadata["history"].value)
 
     # Gate, batch re-approval and cross-validation ran again, in new Dagster runs.

@@ -110,7 +110,7 @@ class TemplateAgent:
         return PlanReply(plan=plan, usage=_usage())
 
     def write_file(self, request: WriteRequest) -> FileReply:
-        return FileReply(markdown=render_file(request), usage=_usage())
+        return FileReply(markdown=render_file(request) + _review_round_note(request.feedback), usage=_usage())
 
     def write_section(self, request: SectionRequest) -> SectionReply:
         """The body the whole-file render gives this section (deterministic, like write_file)."""
@@ -123,3 +123,20 @@ class TemplateAgent:
                 end = headings[position + 1].line - 1 if position + 1 < len(headings) else len(lines)
                 return SectionReply(markdown="\n".join(lines[heading.line : end]).strip(), usage=_usage())
         return SectionReply(markdown="", usage=_usage())
+
+
+def _review_round_note(feedback: list[str]) -> str:
+    """A truthful trace of a review round: which round it was, never what the note said.
+
+    The template writes from the brief alone, so it cannot act on a reviewer's note; saying so
+    (with the round number) makes each round a visible new version instead of a silent no-op,
+    while the note itself stays in the version and regeneration records.
+    """
+    rounds = sum(1 for note in feedback if note.strip())
+    if not rounds:
+        return ""
+    return (
+        f"\n_Review round {rounds}: regenerated on request. The offline template agent writes from the brief"
+        " alone, so the review note is kept in the version history (`docsgen history`) rather than applied"
+        " here._\n"
+    )
