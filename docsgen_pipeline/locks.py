@@ -62,7 +62,11 @@ def execution_lock(store: ArtifactStore, run_id: str, command: str) -> Iterator[
 
 def is_locked(store: ArtifactStore, run_id: str) -> bool:
     """Whether some process (this one included) holds the docs run's execution lock."""
-    path = _path(store, run_id)
+    return file_is_locked(_path(store, run_id))
+
+
+def file_is_locked(path: Path) -> bool:
+    """Whether some process holds an exclusive ``flock`` on ``path`` (a missing file is unlocked)."""
     if not path.exists():
         return False
     fd = os.open(path, os.O_RDONLY)

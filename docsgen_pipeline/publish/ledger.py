@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from docsgen_pipeline.locks import file_is_locked
 from docsgen_pipeline.publish.destination import BundleRef, Placement
 from docsgen_pipeline.store import ArtifactStore
 
@@ -103,19 +104,7 @@ class Ledger:
 
     def busy(self) -> bool:
         """Whether a publisher of this docs run is at work right now (its intent is not stuck)."""
-        path = self._lock_path
-        if not path.exists():
-            return False
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
-        else:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-            return False
-        finally:
-            os.close(fd)
+        return file_is_locked(self._lock_path)
 
     # -- writing ----------------------------------------------------------------------------
     def intend(self, destination: str, bundle: BundleRef, by: str, force: bool = False, **extra: Any) -> str:
