@@ -21,28 +21,11 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
+from docsgen_pipeline_tests.support.waiting import url_answers, wait_until
+
 REPO = Path(__file__).resolve().parent.parent
-
-
-def _wait(ready, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if ready():
-            return
-        time.sleep(0.5)
-    raise SystemExit(f"timed out waiting for {what}")
-
-
-def _up(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return bool(response.status == 200)
-    except OSError:
-        return False
 
 
 def one_run(executor: str, port: int) -> float:
@@ -63,7 +46,7 @@ def one_run(executor: str, port: int) -> float:
             start_new_session=True,
         )
         try:
-            _wait(lambda: _up(f"http://127.0.0.1:{port}/server_info"), 180, "dagster dev")
+            wait_until("dagster dev", lambda: url_answers(f"http://127.0.0.1:{port}/server_info"), 180)
             register_example(ArtifactStore(store_root()), "bench-1")
             instance = dg.DagsterInstance.get()
             instance.add_dynamic_partitions("docs_runs", ["bench-1"])
@@ -76,7 +59,7 @@ def one_run(executor: str, port: int) -> float:
                 run = instance.get_run_by_id(run_id)
                 return run is not None and run.is_finished
 
-            _wait(finished, 900, "the batch run")
+            wait_until("the batch run", finished, 900)
             record = instance.get_run_record_by_id(run_id)
             assert record is not None and record.start_time and record.end_time
             if not record.dagster_run.is_success:
