@@ -91,31 +91,52 @@ def bundle_files(run: DocsRun) -> tuple[dict[str, bytes], dict[str, Any]]:
     return files, manifest
 
 
+def _listed_entries(manifest: dict[str, Any]) -> tuple[list[dict[str, Any]], list[str]]:
+    """(file and report entries of a manifest, problems with entries that are not {file, sha256})."""
+    entries: list[dict[str, Any]] = []
+    problems: list[str] = []
+    for section in ("files", "reports"):
+        listed = manifest.get(section, [])
+        if not isinstance(listed, list):
+            problems.append(f"{MANIFEST}: '{section}' is not a list")
+            continue
+        for number, entry in enumerate(listed, start=1):
+            if isinstance(entry, dict) and isinstance(entry.get("file"), str) and entry["file"]:
+                entries.append(entry)
+            else:
+                problems.append(f"{MANIFEST}: {section} entry {number} has no file name")
+    return entries, problems
+
+
 def verify_bundle(directory: Path) -> list[str]:
     """What is wrong with a bundle folder measured against its own manifest; empty means it verifies.
 
-    Every file and report the manifest lists must be present with the recorded sha256, every
-    renderer config it names under ``site`` must be present, and the folder must hold nothing else
-    (besides ``manifest.json``).
+    The one bundle check (``docsgen verify`` and publishing both use it): every file and report the
+    manifest lists must be present with the recorded sha256, every renderer config it names under
+    ``site`` must be present, and the folder must hold nothing else (besides ``manifest.json``).
+    Problems name files relative to the bundle folder.
     """
     manifest_path = directory / MANIFEST
     if not manifest_path.is_file():
-        return [f"{manifest_path}: missing"]
+        return [f"{MANIFEST}: missing"]
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        return [f"{manifest_path}: unreadable ({exc})"]
-    problems: list[str] = []
+        return [f"{MANIFEST}: unreadable ({str(exc).splitlines()[0]})"]
+    if not isinstance(manifest, dict):
+        return [f"{MANIFEST}: not a JSON object"]
+    entries, problems = _listed_entries(manifest)
     listed: set[str] = {MANIFEST}
-    for entry in [*manifest.get("files", []), *manifest.get("reports", [])]:
-        name = str(entry.get("file", ""))
+    for entry in entries:
+        name = str(entry["file"])
         listed.add(name)
         path = directory / name
         if not path.is_file():
             problems.append(f"{name}: listed in the manifest but missing from the bundle")
         elif sha256_hex(path.read_bytes()) != entry.get("sha256"):
             problems.append(f"{name}: sha256 differs from the manifest")
-    for name in manifest.get("site", []):
+    site = manifest.get("site", [])
+    for name in site if isinstance(site, list) else []:
         listed.add(str(name))
         if not (directory / str(name)).is_file():
             problems.append(f"{name}: listed in the manifest but missing from the bundle")

@@ -1,14 +1,16 @@
 """``docsgen verify``: every artifact against its index and sha256, every bundle against its manifest (pure).
 
+Bundles are checked by :func:`docsgen_pipeline.bundle.verify_bundle`, the same check publishing uses.
+
 Reports what is wrong; with ``repair`` the damaged pieces are quarantined (moved aside with a
 reason, never deleted) so that a resume or ``docsgen regenerate`` writes fresh versions.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
+from docsgen_pipeline.bundle import verify_bundle
 from docsgen_pipeline.docs_run import BUNDLES
 from docsgen_pipeline.errors import DocsGenError
 from docsgen_pipeline.store import ArtifactStore, sha256_hex
@@ -46,25 +48,10 @@ def _registration(store: ArtifactStore, run_id: str) -> list[Finding]:
 def _bundles(store: ArtifactStore, run_id: str, repair: bool) -> list[Finding]:
     findings = []
     for bundle in store.tree_versions(run_id, BUNDLES):
-        where = f"{BUNDLES}/{bundle.name}"
-        problems = []
-        try:
-            manifest = json.loads((bundle / "manifest.json").read_text(encoding="utf-8"))
-            listed = [*manifest.get("files", []), *manifest.get("reports", [])]
-        except (OSError, ValueError, AttributeError) as exc:
-            problems.append(f"manifest.json unreadable: {str(exc).splitlines()[0]}")
-            listed = []
-        for entry in listed:
-            try:
-                data = (bundle / str(entry["file"])).read_bytes()
-            except (OSError, KeyError, TypeError):
-                problems.append(f"{entry.get('file', '?') if isinstance(entry, dict) else '?'}: missing")
-                continue
-            if sha256_hex(data) != entry.get("sha256"):
-                problems.append(f"{entry['file']}: does not match the manifest's sha256")
+        problems = verify_bundle(bundle)
         if problems and repair:
             store.quarantine_tree(run_id, BUNDLES, bundle, "; ".join(problems))
-        findings += [Finding(run_id, where, p, repaired=repair) for p in problems]
+        findings += [Finding(run_id, f"{BUNDLES}/{bundle.name}", p, repaired=repair) for p in problems]
     return findings
 
 

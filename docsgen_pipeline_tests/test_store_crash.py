@@ -114,11 +114,13 @@ def test_bundle_is_checked_against_its_manifest(tmp_path: Path) -> None:
     assert verify_run(store, "acme-1") == []
     (target / "a.md").chmod(0o644)
     (target / "a.md").write_text("# tampered\n")
-    assert [f.problem for f in verify_run(store, "acme-1")] == ["a.md: does not match the manifest's sha256"]
+    assert [f.problem for f in verify_run(store, "acme-1")] == ["a.md: sha256 differs from the manifest"]
     verify_run(store, "acme-1", repair=True)
     assert verify_run(store, "acme-1") == []
-    _, next_version = store.write_tree("acme-1", "bundles", {"manifest.json": b'{"files": []}'})
+    second, next_version = store.write_tree("acme-1", "bundles", {"manifest.json": b'{"files": []}'})
     assert next_version == 2  # a quarantined bundle's number is never reused
+    (second / "stray.md").write_text("# not in the manifest\n")  # the same check as publishing
+    assert [f.problem for f in verify_run(store, "acme-1")] == ["stray.md: in the bundle but not in the manifest"]
 
 
 _WRITER = """

@@ -46,4 +46,13 @@ def test_verify_bundle_names_what_differs_from_the_manifest(tmp_path: Path) -> N
         "extra.md: in the bundle but not in the manifest",
     ]
     (bundle / "manifest.json").unlink()
-    assert verify_bundle(bundle) == [f"{bundle / 'manifest.json'}: missing"]
+    (bundle / "manifest.json").write_text(json.dumps({"files": ["a.md"], "reports": {}}))
+    assert verify_bundle(bundle) == [  # a damaged manifest is reported, never a crash
+        "manifest.json: files entry 1 has no file name",
+        "manifest.json: 'reports' is not a list",
+        "a.md: in the bundle but not in the manifest",
+        "extra.md: in the bundle but not in the manifest",
+        "publish/mkdocs.yml: in the bundle but not in the manifest",
+    ]
+    (bundle / "manifest.json").unlink()
+    assert verify_bundle(bundle) == ["manifest.json: missing"]
