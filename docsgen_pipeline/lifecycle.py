@@ -352,9 +352,12 @@ def next_step(facts: RunFacts) -> NextStep | None:
     if previous.approval is None:
         return None
     if state.at_final:
-        if facts.final_gate is not None and facts.final_gate.at >= previous.approval.at:
-            return None
-        return NextStep(phase=state.phase, final=True, after_approval_sha256=previous.approval.sha256)
+        # Every phase is approved and no bundle is newer than the latest approval (``derive`` said
+        # Running, not Complete or Failed): the final step is due, also when a regenerated phase was
+        # approved again after the last one, or its revalidation already re-ran the cross-validation.
+        # Keyed by the latest approval, so each approval starts the final step at most once.
+        latest = max((p.approval for p in facts.phases if p.approval is not None), key=lambda a: a.at)
+        return NextStep(phase=state.phase, final=True, after_approval_sha256=latest.sha256)
     if facts.phases[state.phase].planned:
         return None
     return NextStep(phase=state.phase, final=False, after_approval_sha256=previous.approval.sha256)

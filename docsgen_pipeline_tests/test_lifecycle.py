@@ -199,7 +199,14 @@ def test_next_step_only_after_an_approval_and_only_once() -> None:
     everything = [_approved(n) for n in range(6)]
     final = next_step(_facts(*everything))
     assert final is not None and final.final and final.phase == FINAL
-    assert next_step(_facts(*everything, final_gate=GateFact(passed=True, at=70.0))) is None
+    assert next_step(_facts(*everything, bundled_at=70.0)) is None  # complete
+    assert next_step(_facts(*everything, final_gate=GateFact(passed=False, at=70.0))) is None  # failed
+    # A Complete run regenerated: phase 2 approved again after the bundle, its revalidation already
+    # cross-validated (no bundle since): the final step is due again, keyed by the newest approval.
+    again = [*everything[:2], _approved(2, at=80.0), *everything[3:]]
+    rebuilt = next_step(_facts(*again, bundled_at=70.0, final_gate=GateFact(passed=True, at=90.0)))
+    assert rebuilt is not None and rebuilt.final and rebuilt.after_approval_sha256 == "appr2"
+    assert next_step(_facts(*again, bundled_at=95.0, final_gate=GateFact(passed=True, at=90.0))) is None
 
 
 def test_approval_refusals() -> None:

@@ -20,14 +20,10 @@ import dagster as dg
 
 from docsgen_pipeline.blueprint import load_blueprint
 from docsgen_pipeline.cli.instance import get_definitions, get_instance
-from docsgen_pipeline.dagster_layer.execute import approve_phase, ensure_partition, execute, execute_final
-from docsgen_pipeline.dagster_layer.facts import IN_PROCESS_TAG, approval_is_current, cancel_fact, collect
-from docsgen_pipeline.dagster_layer.jobs import FINAL_JOB, phase_job_name
-from docsgen_pipeline.dagster_layer.keys import CROSS_VALIDATION_KEY, file_key, plan_key, validation_key
-from docsgen_pipeline.dagster_layer.partitions import FEEDBACK_TAG, REASON_TAG, REQUESTED_BY_TAG
-from docsgen_pipeline.dagster_layer.staleness import stale_phases
-from docsgen_pipeline.docs_run import FINAL_REPORT, REPORTS, DocsRun, report_name
-from docsgen_pipeline.errors import LifecycleError, RunLockedError
+from docsgen_pipeline.dagster_layer import revisions
+from docsgen_pipeline.dagster_layer.facts import IN_PROCESS_TAG
+from docsgen_pipeline.dagster_layer.revisions import refuse_if_canceled
+from docsgen_pipeline.docs_run import DocsRun
 from docsgen_pipeline.locks import execution_lock
 from docsgen_pipeline.regeneration import (
     FEEDBACK,
@@ -35,27 +31,10 @@ from docsgen_pipeline.regeneration import (
     RESUME,
     Target,
     check_blueprint_pin,
-    regenerations,
     resolve_targets,
 )
 from docsgen_pipeline.settings import store_root
 from docsgen_pipeline.store import ArtifactStore
-
-
-def _report_path(run: DocsRun, name: str) -> str:
-    record = run.store.latest(run.run_id, REPORTS, name)
-    return str(run.store.run_dir(run.run_id) / record.path) if record else ""
-
-
-def refuse_if_canceled(run: DocsRun) -> None:
-    """A canceled docs run never runs again: refuse before any Dagster run starts."""
-    canceled = cancel_fact(run.store, run.run_id)
-    if canceled is not None:
-        why = f" ({canceled.reason})" if canceled.reason else ""
-        raise LifecycleError(
-            f"docs run '{run.run_id}' was canceled by {canceled.by}{why}; nothing more runs in it. "
-            "Its artifacts are kept; to generate again, register a new docs run: docsgen run BRIEF --run-id NEW"
-        )
 
 
 def regenerate_run(
@@ -67,86 +46,21 @@ def regenerate_run(
     feedback: str,
     defs: dg.Definitions | None = None,
 ) -> dict[str, Any]:
-    """Execute the targets in phase order; returns the summary ``--json`` prints.
+    """Execute the targets in-process, then the final cross-validation; returns the ``--json`` summary.
 
     ``defs`` defaults to the Definitions of the run's pinned blueprint (tests pass their own agent).
     """
-    refuse_if_canceled(run)
-    instance = get_instance()
-    defs = defs or get_definitions(run.blueprint)
-    ensure_partition(instance, run.run_id)
-    in_flight = collect(instance, run.store, run.run_id, count_lock=False).in_flight
-    if in_flight:
-        runs = ", ".join(f"{r.job_name} ({r.dagster_run_id[:8]})" for r in in_flight)
-        raise RunLockedError(
-            f"docs run '{run.run_id}' has Dagster runs in flight: {runs}; regenerate once they finish "
-            f"(docsgen status {run.run_id}) or stop them with `docsgen cancel {run.run_id}`"
-        )
-    batch = run.registration.review_mode == "batch"
-    reached_final = run.store.latest(run.run_id, REPORTS, FINAL_REPORT) is not None
-    tags = {IN_PROCESS_TAG: "docsgen-cli", REQUESTED_BY_TAG: requested_by, REASON_TAG: reason}
-    if feedback:
-        tags[FEEDBACK_TAG] = feedback
-    summary: dict[str, Any] = {"run": run.run_id, "phases": [], "ok": True}
-    for target in targets:
-        phase = run.phase(target.phase)
-        selection = [file_key(phase, run.planned(k)) for k in target.keys]
-        if target.whole_phase:
-            selection.insert(0, plan_key(target.phase))
-        selection.append(validation_key(target.phase))
-        # The phase's own job: Dagster snapshots the job per run, and the phase job is a fifth of the graph.
-        job = phase_job_name(target.phase)
-        outcome = execute(defs, instance, job, run.run_id, tags, asset_selection=selection)
-        records = [r for r in regenerations(run.store, run.run_id) if r.dagster_run_id == outcome.dagster_run_id]
-        entry: dict[str, Any] = {
-            "phase": target.phase,
-            "dagster_run_id": outcome.dagster_run_id,
-            "files": [r.model_dump() for r in records],
-            "gate_passed": outcome.success,
-            "failure": outcome.failure,
-            "report": _report_path(run, report_name(target.phase)),
-        }
-        summary["phases"].append(entry)
-        if not outcome.success:
-            summary["ok"] = False
-            entry["approval"] = "invalidated"
-            break
-        if approval_is_current(run.store, run.run_id, target.phase):
-            # Identical texts are the same versions: the phase's approval still covers them.
-            entry["approval"] = "unchanged (still covers every file)"
-        elif batch:
-            approval = approve_phase(
-                defs,
-                instance,
-                run.run_id,
-                target.phase,
-                approver="batch",
-                note=f"re-approved after regeneration (Dagster run {outcome.dagster_run_id})",
-                tags={IN_PROCESS_TAG: "docsgen-cli"},
-            )
-            entry["approval"] = "re-approved (batch)" if approval.success else f"failed: {approval.failure}"
-            summary["ok"] = summary["ok"] and approval.success
-        else:
-            entry["approval"] = f"awaiting: docsgen approve {run.run_id} --phase {target.phase} --by NAME"
-    summary["cross_validation"] = None
-    if reached_final:
-        final_tags = {IN_PROCESS_TAG: "docsgen-cli"}
-        if batch and summary["ok"]:
-            final = execute_final(defs, instance, run.run_id, tags=final_tags)
-        else:
-            final = execute(defs, instance, FINAL_JOB, run.run_id, final_tags, asset_selection=[CROSS_VALIDATION_KEY])
-        summary["cross_validation"] = {
-            "passed": final.success,
-            "failure": final.failure,
-            "report": _report_path(run, FINAL_REPORT),
-        }
-        summary["ok"] = summary["ok"] and final.success
-    first = min(t.phase for t in targets)
-    later = range(first + 1, len(run.blueprint.phases))
-    summary["stale"] = [
-        s.as_dict() for s in stale_phases(instance, defs, run.blueprint, run.run_id, later, False) if s.is_stale
-    ]
-    return summary
+    return revisions.regenerate_run(
+        run,
+        targets,
+        instance=get_instance(),
+        defs=defs or get_definitions(run.blueprint),
+        requested_by=requested_by,
+        reason=reason,
+        feedback=feedback,
+        tags={IN_PROCESS_TAG: "docsgen-cli"},
+        finish=True,
+    )
 
 
 def _echo_summary(summary: dict[str, Any]) -> None:

@@ -12,6 +12,7 @@ from docsgen_pipeline.dagster_layer.facts import cancel_fact
 from docsgen_pipeline.docs_run import DocsRun
 from docsgen_pipeline.errors import DocsGenError
 from docsgen_pipeline.store import ArtifactStore, VersionRecord
+from docsgen_pipeline.ui_hints import with_ui_fix
 
 
 @contextmanager
@@ -21,6 +22,19 @@ def user_errors() -> Iterator[None]:
         yield
     except DocsGenError as exc:
         raise dg.Failure(description=str(exc), allow_retries=False) from exc
+
+
+@contextmanager
+def ui_errors(cli: str) -> Iterator[None]:
+    """Refusals of the UI jobs: one line naming the CLI command (``cli`` unless the message names
+    one) and the Launchpad fix, shown as the step's failure without our traceback chained to it."""
+    try:
+        yield
+    except DocsGenError as exc:
+        message = " ".join(str(exc).split())
+        if "docsgen " not in message:
+            message = f"{message} (CLI: {cli})"
+        raise dg.Failure(description=with_ui_fix(message), allow_retries=False) from None
 
 
 def load_run(

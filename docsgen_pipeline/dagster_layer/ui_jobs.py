@@ -6,11 +6,22 @@
   inbox sensor registers the docs run, adds its partition and launches phase 0 (interactive) or
   the whole batch within seconds — the same path as ``docsgen submit``.
 - ``approve_phase``: approve the phase awaiting approval; the advance sensor then starts the next one.
+- ``reject_phase``: record feedback on a phase (a revision round) and regenerate its files, or the
+  listed ones, with it, then gate them again — ``docsgen reject``.
+- ``regenerate_files``: rewrite chosen files (or a whole phase) with optional feedback and gate them
+  again — ``docsgen regenerate``; once every phase is approved again, ``advance_sensor`` rebuilds the
+  final cross-validation and the bundle.
 - ``remove_docs_run_partition``: remove a ``docs_runs`` partition no docs run uses (a mistyped
   "Add partition"); registered docs runs are kept (cancel them instead).
 
-Like ``cancel_docs_run``, these runs carry no ``docsgen/run`` tag, so the per-docs-run queue limit
-never holds them behind the run they act on; the approval they record runs in-process in this step.
+Refusals are one line naming both the Launchpad fix and the CLI command (:func:`ui_errors`).
+
+Tags: the Dagster runs these actions execute in-process (the approval, the regenerated files and
+their gate) carry ``docsgen/run=<id>`` like every docs-run run. The action run itself (like
+``cancel_docs_run``) does not: the per-docs-run queue limit would hold it behind the very run it
+acts on (an action is often launched while a phase still runs, and cancel exists to stop one), and
+a refused action would count as a failed step of the docs run. It is tagged ``docsgen/action_on=<id>``
+once it starts, so filtering *Runs* by that tag lists every action taken on a docs run.
 """
 
 # No `from __future__ import annotations`: Dagster reads the ops' config/resource annotations.
@@ -24,20 +35,36 @@ from pydantic import Field
 
 from docsgen_pipeline.brief import guess_format, parse_brief_text
 from docsgen_pipeline.dagster_layer.execute import approve_phase
-from docsgen_pipeline.dagster_layer.facts import collect
+from docsgen_pipeline.dagster_layer.facts import IN_PROCESS_TAG, approval_is_current, collect
 from docsgen_pipeline.dagster_layer.partitions import DOCS_RUNS, REQUESTED_BY_TAG
 from docsgen_pipeline.dagster_layer.resources import ArtifactStoreResource
-from docsgen_pipeline.dagster_layer.runtime import user_errors
+from docsgen_pipeline.dagster_layer.revisions import regenerate_run, reject_phase
+from docsgen_pipeline.dagster_layer.runtime import ui_errors, user_errors
+from docsgen_pipeline.docs_run import DocsRun
 from docsgen_pipeline.errors import BriefError, LifecycleError
 from docsgen_pipeline.inbox import Inbox, inbox_dir, run_id_for
 from docsgen_pipeline.lifecycle import Status, approval_refusal, derive, next_action
 from docsgen_pipeline.locks import execution_lock
-from docsgen_pipeline.store import RUN_ID_RE, validate_run_id
+from docsgen_pipeline.regeneration import FEEDBACK, REGENERATE, RESUME, resolve_targets
+from docsgen_pipeline.store import RUN_ID_RE, ArtifactStore, validate_run_id
+from docsgen_pipeline.ui_hints import APPROVE_JOB, REGENERATE_JOB, REJECT_JOB, START_JOB
 
-START_JOB = "start_docs_run"
-APPROVE_JOB = "approve_phase"
 REMOVE_PARTITION_JOB = "remove_docs_run_partition"
 UI_TAG = "dagster-ui"
+# Set on an action run once it knows its docs run (see the module docstring: not docsgen/run).
+ACTION_TAG = "docsgen/action_on"
+# The Dagster runs an action executes in this step's process: if the process dies, they are not in flight.
+NESTED_TAGS = {IN_PROCESS_TAG: "docsgen-ui-job"}
+
+__all__ = ["ACTION_TAG", "APPROVE_JOB", "REGENERATE_JOB", "REJECT_JOB", "REMOVE_PARTITION_JOB", "START_JOB"]
+
+
+def acting_on(context: dg.OpExecutionContext, store: ArtifactStore, docs_run: str) -> str:
+    """The validated, registered docs-run id an action targets; tags the action run with it."""
+    run_id = validate_run_id(docs_run.strip())
+    store.registration(run_id)  # an unknown docs run fails with how to register one
+    context.instance.add_run_tags(context.run_id, {ACTION_TAG: run_id})
+    return run_id
 
 
 class StartConfig(dg.Config):
@@ -77,7 +104,7 @@ def read_brief(config: StartConfig) -> tuple[bytes, str, Literal["yaml", "markdo
 
 @dg.op(name="start_docs_run_op")
 def _start_op(context: dg.OpExecutionContext, config: StartConfig) -> None:
-    with user_errors():
+    with ui_errors("docsgen run BRIEF --review interactive"):
         data, source, fmt = read_brief(config)
         brief = parse_brief_text(data.decode("utf-8"), source, fmt)
         inbox = Inbox(inbox_dir())
@@ -111,10 +138,12 @@ def build_approve_job(defs: Callable[[], dg.Definitions]) -> dg.JobDefinition:
     def approve_op(context: dg.OpExecutionContext, config: ApproveConfig, store: ArtifactStoreResource) -> None:
         artifacts = store.get()
         run_id = config.docs_run.strip()
-        with user_errors():
+        with ui_errors(f"docsgen approve {run_id or 'RUN'} --by NAME"):
             if not config.approver.strip():
-                raise LifecycleError("approve_phase: fill in approver (your name) in the Launchpad config")
-            artifacts.registration(validate_run_id(run_id))
+                raise LifecycleError(
+                    f"approve_phase: fill in approver (your name); CLI: docsgen approve {run_id or 'RUN'} --by NAME"
+                )
+            run_id = acting_on(context, artifacts, run_id)
             with execution_lock(artifacts, run_id, "approve_phase (Dagster UI)"):
                 # count_lock=False: this step holds the docs run's execution lock itself.
                 facts = collect(context.instance, artifacts, run_id, count_lock=False)
@@ -135,7 +164,7 @@ def build_approve_job(defs: Callable[[], dg.Definitions]) -> dg.JobDefinition:
                     number,
                     approver=config.approver.strip(),
                     note=config.note,
-                    tags={REQUESTED_BY_TAG: UI_TAG},
+                    tags={**NESTED_TAGS, REQUESTED_BY_TAG: UI_TAG},
                 )
                 if not outcome.success:
                     raise LifecycleError(outcome.failure)
@@ -153,6 +182,203 @@ def build_approve_job(defs: Callable[[], dg.Definitions]) -> dg.JobDefinition:
         approve_op()
 
     return approve_job
+
+
+class RejectConfig(dg.Config):
+    """Send a phase back with feedback: its files (or the listed ones) are rewritten with it and gated again."""
+
+    docs_run: str = Field(description="the docs-run id (the docs_runs partition key)")
+    note: str = Field(
+        description="what to change (required): kept in the docs run's feedback log and passed to the writer "
+        "with every earlier round's feedback; never pasted into a page"
+    )
+    phase: int = Field(
+        default=-1, ge=-1, description="phase to reject; -1: the phase under review (awaiting approval or failed)"
+    )
+    files: list[str] = Field(
+        default=[],
+        description="files of that phase to rewrite (file name, key or asset key, e.g. acme-04-requirements.md); "
+        "empty: every file of the phase",
+    )
+    by: str = Field(default=UI_TAG, description="your name (recorded with the feedback)")
+    max_rounds: int = Field(
+        default=0,
+        ge=0,
+        description="revision rounds allowed per phase; 0: the default (3, or $DOCSGEN_MAX_REVISION_ROUNDS)",
+    )
+
+
+def _phase_under_review(context: dg.OpExecutionContext, store: ArtifactStore, run_id: str, phase: int) -> int:
+    if phase >= 0:
+        return phase
+    state = derive(collect(context.instance, store, run_id, count_lock=False))
+    if state.status in (Status.AWAITING_APPROVAL, Status.FAILED) and not state.at_final:
+        return state.phase
+    raise LifecycleError(
+        f"docs run '{run_id}' has no phase under review (status {state.status.value}, phase "
+        f"{state.phase_label()}: {state.detail}); set phase: docsgen reject {run_id} --phase N --note TEXT"
+    )
+
+
+def build_reject_job(defs: Callable[[], dg.Definitions]) -> dg.JobDefinition:
+    @dg.op(name="reject_phase_op")
+    def reject_op(context: dg.OpExecutionContext, config: RejectConfig, store: ArtifactStoreResource) -> None:
+        artifacts = store.get()
+        run_id = config.docs_run.strip()
+        with ui_errors(f"docsgen reject {run_id or 'RUN'} --phase N --note TEXT"):
+            run_id = acting_on(context, artifacts, run_id)
+            run = DocsRun.load(artifacts, run_id)
+            with execution_lock(artifacts, run_id, "reject_phase (Dagster UI)"):
+                phase = _phase_under_review(context, artifacts, run_id, config.phase)
+                by = config.by.strip() or UI_TAG
+                rejection = reject_phase(
+                    context.instance,
+                    defs(),
+                    run,
+                    phase,
+                    config.note,
+                    config.files,
+                    by,
+                    max_rounds=config.max_rounds or None,
+                    tags=NESTED_TAGS,
+                )
+                context.log.info(
+                    f"phase {phase} of {run_id}: revision round {rejection.round} of {rejection.limit} recorded "
+                    f"(Dagster run {rejection.outcome.dagster_run_id})"
+                )
+                if not rejection.outcome.success:
+                    raise LifecycleError(
+                        f"phase {phase} of '{run_id}' was rewritten with the feedback but did not pass its gate "
+                        f"({rejection.outcome.failure}); read phase{phase}/validation, then "
+                        f"docsgen reject {run_id} --phase {phase} --note TEXT"
+                    )
+                if run.registration.review_mode == "batch" and not approval_is_current(artifacts, run_id, phase):
+                    # Batch runs approve themselves when the gate passes (what `docsgen reject` continues with).
+                    approval = approve_phase(
+                        defs(),
+                        context.instance,
+                        run_id,
+                        phase,
+                        approver="batch",
+                        note=f"re-approved after revision round {rejection.round}",
+                        tags=NESTED_TAGS,
+                    )
+                    if not approval.success:
+                        raise LifecycleError(approval.failure)
+        state = derive(collect(context.instance, artifacts, run_id))
+        context.log.info(
+            f"{run_id}: {state.status.value}, phase {state.phase_label()}; next: {next_action(state, run_id)}"
+        )
+
+    @dg.job(
+        name=REJECT_JOB,
+        description="Reject a docs run's phase with feedback (note): its files are rewritten with it and gated "
+        "again, then the phase awaits approval. CLI: docsgen reject RUN --phase N --note TEXT",
+    )
+    def reject_job() -> None:
+        reject_op()
+
+    return reject_job
+
+
+class RegenerateConfig(dg.Config):
+    """Rewrite chosen files of a docs run (only they call the agent), then gate them again."""
+
+    docs_run: str = Field(description="the docs-run id (the docs_runs partition key)")
+    files: list[str] = Field(
+        default=[],
+        description="planned files to rewrite (file name, key or asset key, e.g. acme-04-requirements.md); "
+        "or leave empty and set phase",
+    )
+    phase: int = Field(
+        default=-1, ge=-1, description="-1: only the listed files; N: every file of phase N (re-plans the phase too)"
+    )
+    feedback: str = Field(
+        default="", description="what the writer should change (kept, and passed again on later regenerations)"
+    )
+    reason: str = Field(
+        default="", description="why, recorded with each new version; empty: feedback (with feedback) or regenerate"
+    )
+    by: str = Field(default=UI_TAG, description="your name (recorded with each new version)")
+
+
+def regeneration_reason(reason: str, feedback: str, run_id: str) -> str:
+    why = reason.strip() or (FEEDBACK if feedback.strip() else REGENERATE)
+    if why == RESUME:
+        raise LifecycleError(
+            f"reason 'resume' is reserved for resuming a docs run; give another reason "
+            f"(docsgen regenerate {run_id} --file NAME --reason TEXT)"
+        )
+    return why
+
+
+def build_regenerate_job(defs: Callable[[], dg.Definitions]) -> dg.JobDefinition:
+    @dg.op(name="regenerate_files_op")
+    def regenerate_op(context: dg.OpExecutionContext, config: RegenerateConfig, store: ArtifactStoreResource) -> None:
+        artifacts = store.get()
+        run_id = config.docs_run.strip()
+        with ui_errors(f"docsgen regenerate {run_id or 'RUN'} --file NAME"):
+            run_id = acting_on(context, artifacts, run_id)
+            files = [f.strip() for f in config.files if f.strip()]
+            if bool(files) == (config.phase >= 0):
+                raise LifecycleError(
+                    "regenerate_files: fill in files (file names) or phase (a phase number), not both; "
+                    f"CLI: docsgen regenerate {run_id} --file NAME"
+                )
+            run = DocsRun.load(artifacts, run_id)
+            targets = resolve_targets(run, files, config.phase if config.phase >= 0 else None)
+            why = regeneration_reason(config.reason, config.feedback, run_id)
+            with execution_lock(artifacts, run_id, "regenerate_files (Dagster UI)"):
+                summary = regenerate_run(
+                    run,
+                    targets,
+                    instance=context.instance,
+                    defs=defs(),
+                    requested_by=config.by.strip() or UI_TAG,
+                    reason=why,
+                    feedback=config.feedback.strip(),
+                    tags=NESTED_TAGS,
+                    finish=False,  # advance_sensor rebuilds the final step once every phase is approved again
+                )
+            for entry in summary["phases"]:
+                for record in entry["files"]:
+                    change = (
+                        f"v{record['previous_version']} -> v{record['new_version']}"
+                        if record["changed"]
+                        else f"unchanged (identical text, still v{record['new_version']})"
+                    )
+                    context.log.info(f"{record['file']}: {change}")
+                if not entry["gate_passed"]:
+                    raise LifecycleError(
+                        f"phase {entry['phase']} of '{run_id}' was rewritten but did not pass its gate "
+                        f"({entry['failure']}); read phase{entry['phase']}/validation, then "
+                        f"docsgen reject {run_id} --phase {entry['phase']} --note TEXT"
+                    )
+                context.log.info(f"phase {entry['phase']} gate passed; approval: {entry['approval']}")
+                if entry["approval"].startswith("failed"):
+                    raise LifecycleError(
+                        f"phase {entry['phase']} of '{run_id}' passed its gate but its batch re-approval "
+                        f"{entry['approval']}; docsgen approve {run_id} --phase {entry['phase']} --by NAME"
+                    )
+            for stale in summary["stale"]:
+                context.log.warning(
+                    f"phase {stale['phase']} is stale (its inputs changed; left untouched); refresh: {stale['command']}"
+                )
+        state = derive(collect(context.instance, artifacts, run_id))
+        context.log.info(
+            f"{run_id}: {state.status.value}, phase {state.phase_label()}; next: {next_action(state, run_id)}"
+        )
+
+    @dg.job(
+        name=REGENERATE_JOB,
+        description="Regenerate chosen files of a docs run (files or a phase, with optional feedback), then gate "
+        "them again; the final bundle is rebuilt once every phase is approved again. "
+        "CLI: docsgen regenerate RUN --file NAME [--feedback TEXT]",
+    )
+    def regenerate_job() -> None:
+        regenerate_op()
+
+    return regenerate_job
 
 
 class RemovePartitionConfig(dg.Config):
@@ -202,4 +428,10 @@ def build_start_job() -> dg.JobDefinition:
 
 
 def build_ui_jobs(defs: Callable[[], dg.Definitions]) -> list[dg.JobDefinition]:
-    return [build_start_job(), build_approve_job(defs), build_remove_partition_job()]
+    return [
+        build_start_job(),
+        build_approve_job(defs),
+        build_reject_job(defs),
+        build_regenerate_job(defs),
+        build_remove_partition_job(),
+    ]
