@@ -112,3 +112,7 @@ class PublishError(DocsGenError):
 
 class DestinationUnavailableError(PublishError):
     """The destination could not be reached or written (git failed, disk error): a retry may succeed."""
+
+
+class ServiceUnreachableError(DocsGenError):
+    """A service the deployment is configured with (the Celery broker) does not answer at its URL."""

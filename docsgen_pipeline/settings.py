@@ -31,3 +31,21 @@ def configured_blueprint() -> Blueprint:
     """The blueprint the code location is built from: ``$DOCSGEN_BLUEPRINT`` or the default."""
     path = os.environ.get("DOCSGEN_BLUEPRINT")
     return load_blueprint(path) if path else default_blueprint()
+
+
+RUN_EXECUTORS = ("in_process", "multiprocess", "celery")
+
+
+def run_executor_name() -> str:
+    """``$DOCSGEN_RUN_EXECUTOR``: where the steps of DocsGen's jobs run (default ``in_process``)."""
+    return (os.environ.get("DOCSGEN_RUN_EXECUTOR") or "in_process").strip()
+
+
+def celery_broker() -> str:
+    """``$DOCSGEN_CELERY_BROKER``: the broker the Celery executor and its workers share (``redis://…``)."""
+    return os.environ.get("DOCSGEN_CELERY_BROKER", "").strip()
+
+
+def celery_backend() -> str:
+    """``$DOCSGEN_CELERY_BACKEND``: where workers put step results (default: the broker's URL)."""
+    return os.environ.get("DOCSGEN_CELERY_BACKEND", "").strip() or celery_broker()

@@ -8,9 +8,9 @@ import click
 
 from docsgen_pipeline.cli.driver import IN_PROCESS_TAGS, Session, continue_run
 from docsgen_pipeline.dagster_layer.execute import approve_phase
+from docsgen_pipeline.dagster_layer.locking import execution_lock
 from docsgen_pipeline.errors import LifecycleError
 from docsgen_pipeline.lifecycle import Status, approval_refusal, derive, next_action, phase_approved
-from docsgen_pipeline.locks import execution_lock
 
 
 @click.command("approve")
@@ -27,7 +27,7 @@ def approve(
     """Approve a phase whose gate passed; the next phase then starts (in-process unless --no-continue)."""
     session = Session.open(run_id=run_id)
     session.store.registration(run_id)  # unknown runs fail with how to register them
-    with execution_lock(session.store, run_id, "docsgen approve"):
+    with execution_lock(session.instance, session.store, run_id, "docsgen approve"):
         result: dict[str, object] = {"run_id": run_id}
         if not resume:
             result.update(_approve(session, run_id, phase, approver, note))

@@ -35,13 +35,14 @@ from docsgen_pipeline.dagster_layer.keys import (
     plan_key,
     validation_key,
 )
+from docsgen_pipeline.dagster_layer.locking import execution_lock
 from docsgen_pipeline.dagster_layer.partitions import REASON_TAG
+from docsgen_pipeline.deployment import check_distributed
 from docsgen_pipeline.docs_run import APPROVALS, BUNDLES, FINAL_REPORT, REPORTS, DocsRun, approval_name, report_name
 from docsgen_pipeline.errors import LifecycleError, RunLockedError
 from docsgen_pipeline.lifecycle import RunFacts, RunState, Status, derive, next_action
-from docsgen_pipeline.locks import execution_lock
 from docsgen_pipeline.regeneration import RESUME
-from docsgen_pipeline.settings import store_root
+from docsgen_pipeline.settings import configured_blueprint, store_root
 from docsgen_pipeline.store import ArtifactStore
 
 IN_PROCESS_TAGS = {IN_PROCESS_TAG: "docsgen-cli"}
@@ -62,6 +63,7 @@ class Session:
         store = ArtifactStore(store_root())
         if blueprint is None and run_id is not None:
             blueprint = DocsRun.load(store, run_id).blueprint
+        check_distributed(blueprint or configured_blueprint())  # broker and workers' blueprint, when scaled out
         return cls(store=store, instance=get_instance(), defs=get_definitions(blueprint))
 
     def facts(self, run_id: str) -> RunFacts:
@@ -231,5 +233,5 @@ def drive(run_id: str, blueprint: Blueprint, first_phase: int = 0, *, command: s
     re-run, so where to start follows from the recorded facts.
     """
     session = Session.open(blueprint)
-    with execution_lock(session.store, run_id, command):
+    with execution_lock(session.instance, session.store, run_id, command):
         return continue_run(session, run_id)

@@ -22,9 +22,10 @@ from docsgen_pipeline.blueprint import load_blueprint
 from docsgen_pipeline.cli.instance import get_definitions, get_instance
 from docsgen_pipeline.dagster_layer import revisions
 from docsgen_pipeline.dagster_layer.facts import IN_PROCESS_TAG
+from docsgen_pipeline.dagster_layer.locking import execution_lock
 from docsgen_pipeline.dagster_layer.revisions import refuse_if_canceled
+from docsgen_pipeline.deployment import check_distributed
 from docsgen_pipeline.docs_run import DocsRun
-from docsgen_pipeline.locks import execution_lock
 from docsgen_pipeline.regeneration import (
     FEEDBACK,
     REGENERATE,
@@ -121,10 +122,11 @@ def regenerate(
     if blueprint_path is not None:
         check_blueprint_pin(run, load_blueprint(blueprint_path))
     targets = resolve_targets(run, list(files), phase)
+    check_distributed(run.blueprint)
     why = reason.strip() or (FEEDBACK if feedback.strip() else REGENERATE)
     if why == RESUME:
         raise click.UsageError("--reason resume is reserved for resuming a docs run; give another reason")
-    with execution_lock(store, run_id, "docsgen regenerate"):
+    with execution_lock(get_instance(), store, run_id, "docsgen regenerate"):
         summary = regenerate_run(
             run,
             targets,

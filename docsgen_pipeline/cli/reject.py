@@ -8,11 +8,11 @@ import os
 import click
 
 from docsgen_pipeline.cli.driver import IN_PROCESS_TAGS, Session, continue_run
+from docsgen_pipeline.dagster_layer.locking import execution_lock
 from docsgen_pipeline.dagster_layer.revisions import MAX_ROUNDS_ENV, reject_phase
 from docsgen_pipeline.docs_run import DocsRun
 from docsgen_pipeline.errors import LifecycleError
 from docsgen_pipeline.lifecycle import derive, next_action
-from docsgen_pipeline.locks import execution_lock
 
 
 @click.command("reject")
@@ -33,7 +33,7 @@ def reject(
         raise LifecycleError("say what to change: --note TEXT")
     session = Session.open(run_id=run_id)
     run = DocsRun.load(session.store, run_id)
-    with execution_lock(session.store, run_id, "docsgen reject"):
+    with execution_lock(session.instance, session.store, run_id, "docsgen reject"):
         rejection = reject_phase(
             session.instance,
             session.defs,

@@ -11,6 +11,7 @@ import click
 from docsgen_pipeline.blueprint import Blueprint, load_blueprint
 from docsgen_pipeline.brief import guess_format, understand_brief_text
 from docsgen_pipeline.cli.agent_options import agent_options, agent_overrides
+from docsgen_pipeline.deployment import check_distributed
 from docsgen_pipeline.errors import BriefError, read_input_file
 from docsgen_pipeline.registration import register_docs_run
 from docsgen_pipeline.settings import configured_blueprint, store_root
@@ -38,6 +39,7 @@ def run(brief: Path, blueprint_path: Path | None, run_id: str | None, review: st
     if run_id is not None:
         validate_run_id(run_id)
     agent = agent_overrides(**options)
+    check_distributed(blueprint)  # a scaled-out deployment's broker and blueprint, before anything is written
     text = read_input_file(brief, "brief", BriefError)
     # What the brief does not give is said before generating, never discovered in an empty bundle.
     for warning in understand_brief_text(text, str(brief), guess_format(brief.name, text)).warnings():

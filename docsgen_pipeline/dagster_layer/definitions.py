@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import warnings
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from docsgen_pipeline.dagster_layer.jobs import build_jobs
 from docsgen_pipeline.dagster_layer.resources import AgentResource, ArtifactStoreResource, PublishResource
 from docsgen_pipeline.dagster_layer.ui_jobs import build_ui_jobs
 from docsgen_pipeline.errors import ConfigError
-from docsgen_pipeline.settings import auto_publish
+from docsgen_pipeline.settings import RUN_EXECUTORS, auto_publish, run_executor_name
 
 # Partitioned asset checks are a preview API in Dagster 1.13 (see pyproject pin); we rely on them
 # deliberately, so silence that one warning here rather than everywhere.
@@ -58,14 +57,19 @@ def build_definitions(blueprint: Blueprint, store_root: Path, agent: AgentResour
 
 
 def run_executor() -> dg.ExecutorDefinition:
-    """Executor of every DocsGen job wherever it is launched (UI, sensors, schedules): in-process by default.
+    """Executor of every DocsGen job wherever it is launched (UI, sensors, schedules, CLI): in-process by default.
 
-    ``$DOCSGEN_RUN_EXECUTOR=multiprocess`` runs a subprocess per step instead (each imports Dagster,
-    ~2-3 s per step on 2 cores): a deployment setting for scaling out, not the default.
+    ``$DOCSGEN_RUN_EXECUTOR`` is a deployment setting: ``multiprocess`` runs a subprocess per step
+    (each imports Dagster, ~2-3 s per step on 2 cores); ``celery`` sends every step to the
+    dagster-celery workers listening on ``$DOCSGEN_CELERY_BROKER`` (see the README's "Scaling out").
     """
-    executor = os.environ.get("DOCSGEN_RUN_EXECUTOR") or "in_process"
+    executor = run_executor_name()
     if executor == "in_process":
         return dg.in_process_executor
     if executor == "multiprocess":
         return dg.multiprocess_executor
-    raise ConfigError(f"DOCSGEN_RUN_EXECUTOR={executor!r}: use in_process or multiprocess")
+    if executor == "celery":
+        from docsgen_pipeline.dagster_layer.celery_executor import docsgen_celery_executor
+
+        return docsgen_celery_executor()
+    raise ConfigError(f"DOCSGEN_RUN_EXECUTOR={executor!r}: use {', '.join(RUN_EXECUTORS)}")

@@ -1,11 +1,19 @@
-"""Executing docs-run jobs in-process on a Dagster instance (used by the CLI and tests)."""
+"""Executing docs-run jobs from the CLI (and tests) on a Dagster instance.
+
+In-process by default; with ``$DOCSGEN_RUN_EXECUTOR=celery`` this process only coordinates and
+the steps run on the dagster-celery workers (which rebuild the job from the code location module).
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import dagster as dg
+from dagster._core.definitions.reconstruct import ReconstructableJob, ReconstructableRepository
+from dagster._core.execution.context.compute import current_execution_context
+from dagster._core.storage.tags import PARTITION_NAME_TAG
 
 from docsgen_pipeline.dagster_layer.jobs import BATCH_JOB, FINAL_JOB, phase_job_name
 from docsgen_pipeline.dagster_layer.keys import approval_key
@@ -13,6 +21,20 @@ from docsgen_pipeline.dagster_layer.partitions import DOCS_RUNS, RUN_TAG
 from docsgen_pipeline.dagster_layer.resources import ArtifactStoreResource
 from docsgen_pipeline.dagster_layer.status_records import refresh
 from docsgen_pipeline.process_owner import owner_tags
+from docsgen_pipeline.settings import run_executor_name
+
+# What `dagster dev -m`, the daemon and every worker load: steps sent to workers name this job.
+CODE_LOCATION_MODULE = "docsgen_pipeline.definitions"
+
+
+def uses_workers() -> bool:
+    """Whether the deployment's executor runs steps in other processes the CLI has to hand them to."""
+    return run_executor_name() == "celery"
+
+
+def reconstructable_job(job_name: str) -> ReconstructableJob:
+    repository = ReconstructableRepository.for_module(CODE_LOCATION_MODULE, "defs", working_directory=os.getcwd())
+    return repository.get_reconstructable_job(job_name)
 
 
 @dataclass(frozen=True)
@@ -34,7 +56,7 @@ def ensure_partition(instance: dg.DagsterInstance, run_id: str) -> None:
         instance.add_dynamic_partitions(DOCS_RUNS, [run_id])
 
 
-def _failure_message(result: dg.ExecuteInProcessResult) -> str:
+def _failure_message(result: dg.ExecuteInProcessResult | dg.JobExecutionResult) -> str:
     messages = []
     for event in result.all_events:
         if event.event_type == dg.DagsterEventType.STEP_FAILURE and event.step_failure_data is not None:
@@ -58,19 +80,37 @@ def execute(
     run_config: Mapping[str, object] | None = None,
     asset_selection: list[dg.AssetKey] | None = None,
 ) -> StepOutcome:
-    job = defs.resolve_job_def(job_name)
+    """Execute ``job_name`` for one docs run: on the deployment's workers, or in this process.
+
+    A step that executes a job itself (the UI's approve_phase, reject_phase, regenerate_files)
+    always does it in its own process: handing that job to the workers could wait forever for
+    the very worker the step occupies.
+    """
     # The CLI reports progress itself; Dagster's console logger would bury it in DEBUG lines
     # (the full event log is still stored in the instance and shown in the UI).
     config: dict[str, object] = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}, **(run_config or {})}
-    result = job.execute_in_process(
-        instance=instance,
-        partition_key=run_id,
-        # Who executes it: if this process dies, the next command sees the run's owner is gone.
-        tags={RUN_TAG: run_id, **owner_tags(), **(tags or {})},
-        run_config=config,
-        raise_on_error=False,
-        asset_selection=asset_selection,
-    )
+    # Who executes it: if this process dies, the next command sees the run's owner is gone.
+    run_tags = {RUN_TAG: run_id, **owner_tags(), **(tags or {})}
+    result: dg.ExecuteInProcessResult | dg.JobExecutionResult
+    if uses_workers() and current_execution_context.get() is None:
+        # The job's own executor (Celery) hands every step to a worker; this process coordinates.
+        result = dg.execute_job(
+            reconstructable_job(job_name),
+            instance,
+            run_config=config,
+            tags={**run_tags, PARTITION_NAME_TAG: run_id},
+            raise_on_error=False,
+            asset_selection=asset_selection,
+        )
+    else:
+        result = defs.resolve_job_def(job_name).execute_in_process(
+            instance=instance,
+            partition_key=run_id,
+            tags=run_tags,
+            run_config=config,
+            raise_on_error=False,
+            asset_selection=asset_selection,
+        )
     store = (defs.resources or {}).get("store")
     if isinstance(store, ArtifactStoreResource) and store.get().has_run(run_id):  # a refused brief registers nothing
         # A fact was recorded: keep the docs run's status record current (this process holds the

@@ -24,6 +24,7 @@ from docsgen_pipeline.dagster_layer.keys import (
     file_key,
     validation_key,
 )
+from docsgen_pipeline.dagster_layer.locking import is_locked
 from docsgen_pipeline.dagster_layer.partitions import RUN_TAG
 from docsgen_pipeline.docs_run import APPROVALS, FINAL_REPORT, PLANS, REPORTS, DocsRun, approval_name, plan_name
 from docsgen_pipeline.gate import CROSS_CHECKS
@@ -37,7 +38,6 @@ from docsgen_pipeline.lifecycle import (
     RunFacts,
     phase_approved,
 )
-from docsgen_pipeline.locks import is_locked
 from docsgen_pipeline.process_owner import describe_owner, owner_alive
 from docsgen_pipeline.store import ArtifactStore
 from docsgen_pipeline.validators.api import FILE_CHECKS, GATE_CHECKS
@@ -210,7 +210,7 @@ def dagster_runs(
                 # No owner recorded (or another host): alive only while a CLI holds the lock.
                 if caller_holds_lock:
                     continue
-                locked = is_locked(store, run_id) if locked is None else locked
+                locked = is_locked(instance, store, run_id) if locked is None else locked
                 if not locked:
                     continue
         in_flight.append(run)
@@ -282,7 +282,7 @@ def collect(
         last_finished=last,
         final_gate=final_gate,
         bundled_at=bundle.timestamp if bundle is not None else None,
-        executing=count_lock and is_locked(store, run_id),
+        executing=count_lock and is_locked(instance, store, run_id),
         instance_lost=exclude_dagster_run is None and not (unfinished or finished) and any(p.planned for p in phases),
     )
 

@@ -36,6 +36,7 @@ from pydantic import Field
 from docsgen_pipeline.brief import guess_format, parse_brief_text
 from docsgen_pipeline.dagster_layer.execute import approve_phase
 from docsgen_pipeline.dagster_layer.facts import IN_PROCESS_TAG, approval_is_current, collect
+from docsgen_pipeline.dagster_layer.locking import execution_lock
 from docsgen_pipeline.dagster_layer.partitions import DOCS_RUNS, REQUESTED_BY_TAG
 from docsgen_pipeline.dagster_layer.resources import ArtifactStoreResource
 from docsgen_pipeline.dagster_layer.revisions import regenerate_run, reject_phase
@@ -44,7 +45,6 @@ from docsgen_pipeline.docs_run import DocsRun
 from docsgen_pipeline.errors import BriefError, LifecycleError
 from docsgen_pipeline.inbox import Inbox, inbox_dir, run_id_for
 from docsgen_pipeline.lifecycle import Status, approval_refusal, derive, next_action
-from docsgen_pipeline.locks import execution_lock
 from docsgen_pipeline.regeneration import FEEDBACK, REGENERATE, RESUME, resolve_targets
 from docsgen_pipeline.store import RUN_ID_RE, ArtifactStore, validate_run_id
 from docsgen_pipeline.ui_hints import APPROVE_JOB, REGENERATE_JOB, REJECT_JOB, START_JOB
@@ -144,7 +144,7 @@ def build_approve_job(defs: Callable[[], dg.Definitions]) -> dg.JobDefinition:
                     f"approve_phase: fill in approver (your name); CLI: docsgen approve {run_id or 'RUN'} --by NAME"
                 )
             run_id = acting_on(context, artifacts, run_id)
-            with execution_lock(artifacts, run_id, "approve_phase (Dagster UI)"):
+            with execution_lock(context.instance, artifacts, run_id, "approve_phase (Dagster UI)"):
                 # count_lock=False: this step holds the docs run's execution lock itself.
                 facts = collect(context.instance, artifacts, run_id, count_lock=False)
                 state = derive(facts)
@@ -228,7 +228,7 @@ def build_reject_job(defs: Callable[[], dg.Definitions]) -> dg.JobDefinition:
         with ui_errors(f"docsgen reject {run_id or 'RUN'} --phase N --note TEXT"):
             run_id = acting_on(context, artifacts, run_id)
             run = DocsRun.load(artifacts, run_id)
-            with execution_lock(artifacts, run_id, "reject_phase (Dagster UI)"):
+            with execution_lock(context.instance, artifacts, run_id, "reject_phase (Dagster UI)"):
                 phase = _phase_under_review(context, artifacts, run_id, config.phase)
                 by = config.by.strip() or UI_TAG
                 rejection = reject_phase(
@@ -328,7 +328,7 @@ def build_regenerate_job(defs: Callable[[], dg.Definitions]) -> dg.JobDefinition
             run = DocsRun.load(artifacts, run_id)
             targets = resolve_targets(run, files, config.phase if config.phase >= 0 else None)
             why = regeneration_reason(config.reason, config.feedback, run_id)
-            with execution_lock(artifacts, run_id, "regenerate_files (Dagster UI)"):
+            with execution_lock(context.instance, artifacts, run_id, "regenerate_files (Dagster UI)"):
                 summary = regenerate_run(
                     run,
                     targets,
