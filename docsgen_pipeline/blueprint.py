@@ -81,6 +81,9 @@ class Blueprint(_Model):
     # the gate checks `#fragment` links with its heading slugs.
     flavor: str = "github"
     phases: tuple[Phase, ...]
+    # rule id -> "error" | "warning" | "info": the gate's level for that rule in this doc set.
+    # Errors fail the gate (blocking checks); warnings show as WARN checks and never block.
+    severity: dict[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _check_shape(self) -> Blueprint:
@@ -90,6 +93,7 @@ class Blueprint(_Model):
             raise ValueError(f"flavor must be one of {', '.join(FLAVORS)}, got '{self.flavor}'")
         if ".." in self.name:
             raise ValueError(f"blueprint name {self.name!r} must not contain '..'")
+        _check_severity(self.severity)
         numbers = [p.number for p in self.phases]
         if tuple(numbers) != PHASE_NUMBERS:
             raise ValueError(f"phases must be numbered 0..5 in order, got {numbers}")
@@ -148,10 +152,26 @@ class Blueprint(_Model):
         return {f.key: f.filename(slug) for f in self.all_files()}
 
     def content_hash(self) -> str:
-        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()
+        # A field added after docs runs were registered is left out while it has its default, so a
+        # blueprint that does not use it keeps the hash those runs were registered with.
+        exclude = {"severity"} if not self.severity else None
+        return hashlib.sha256(self.model_dump_json(exclude=exclude).encode()).hexdigest()
 
     def to_yaml(self) -> str:
         return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
+
+
+SEVERITY_LEVELS = ("error", "warning", "info")
+
+
+def _check_severity(levels: dict[str, str]) -> None:
+    from docsgen_pipeline.validators.rules import RULES
+
+    for rule, level in levels.items():
+        if rule not in RULES:
+            raise ValueError(f"severity: unknown rule '{rule}' (rules: {', '.join(sorted(RULES))})")
+        if level not in SEVERITY_LEVELS:
+            raise ValueError(f"severity.{rule}: must be one of {', '.join(SEVERITY_LEVELS)}, got '{level}'")
 
 
 def dependency_cycle(graph: dict[str, tuple[str, ...]]) -> list[str]:

@@ -108,4 +108,5 @@ def validation_context(run: DocsRun, phase: int | None) -> ValidationContext:
         planned_files=frozenset(later),
         check_model_reply=True,
         flavor=blueprint.flavor,
+        severity=dict(blueprint.severity),
     )

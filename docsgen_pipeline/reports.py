@@ -89,15 +89,3 @@ class GateResult:
 
     def issues_json(self) -> str:
         return json.dumps([i.model_dump(mode="json") for i in self.issues], indent=2) + "\n"
-
-
-def issue_table_markdown(issues: tuple[Issue, ...] | list[Issue], limit: int = 50) -> str:
-    """The issue table shown on a failing asset check in the Dagster UI."""
-    if not issues:
-        return "No findings."
-    rows = ["| File | Line | Rule | Message |", "| --- | --- | --- | --- |"]
-    for issue in list(issues)[:limit]:
-        rows.append(f"| `{issue.file}` | {issue.line} | `{issue.rule}` | {issue.message.replace('|', chr(92) + '|')} |")
-    if len(issues) > limit:
-        rows.append(f"| … | | | {len(issues) - limit} more findings in the validation report |")
-    return "\n".join(rows)

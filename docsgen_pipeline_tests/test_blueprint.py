@@ -75,3 +75,25 @@ def test_flavor_defaults_to_github_and_must_be_known() -> None:
     assert parse_blueprint(text, "b.yaml").flavor == "mkdocs"
     with pytest.raises(BlueprintError, match="flavor must be one of github, mkdocs, mdbook, got 'sphinx'"):
         parse_blueprint(text.replace("flavor: mkdocs", "flavor: sphinx"), "b.yaml")
+
+
+def test_severity_overrides_are_checked_and_change_the_hash() -> None:
+    base = default_blueprint_text()
+    relaxed = parse_blueprint(base + "severity:\n  terminology: warning\n", "relaxed.yaml")
+    assert relaxed.severity == {"terminology": "warning"}
+    assert relaxed.content_hash() != default_blueprint().content_hash()
+    with pytest.raises(BlueprintError, match="unknown rule 'spelling'"):
+        parse_blueprint(base + "severity:\n  spelling: warning\n", "bad.yaml")
+    with pytest.raises(BlueprintError, match=r"severity.terminology: must be one of error, warning, info"):
+        parse_blueprint(base + "severity:\n  terminology: fatal\n", "bad.yaml")
+
+
+def test_blueprints_without_severity_keep_their_registered_hash() -> None:
+    # Docs runs registered before `severity` existed stored a hash over exactly these fields; the
+    # served blueprint must still match it, or every such run would be refused.
+    import hashlib
+
+    blueprint = default_blueprint()
+    fields = {"name", "version", "description", "flavor", "phases"}
+    before = hashlib.sha256(blueprint.model_dump_json(include=fields).encode()).hexdigest()
+    assert blueprint.content_hash() == before

@@ -13,7 +13,10 @@ from typing import Any
 
 import dagster as dg
 from dagster._core.event_api import PartitionKeyFilter
-from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
+from dagster._core.storage.asset_check_execution_record import (
+    AssetCheckExecutionRecord,
+    AssetCheckExecutionRecordStatus,
+)
 from dagster._core.storage.tags import PARTITION_NAME_TAG
 
 from docsgen_pipeline.dagster_layer.jobs import phase_job_name
@@ -82,8 +85,16 @@ def _check_verdict(
     finished = [r for r in latest.values() if r.status is not AssetCheckExecutionRecordStatus.PLANNED]
     if not finished:
         return None, 0.0
-    passed = all(r.status is AssetCheckExecutionRecordStatus.SUCCEEDED for r in finished)
+    passed = all(_passed(r) for r in finished)
     return passed, max(r.create_timestamp for r in finished)
+
+
+def _passed(record: AssetCheckExecutionRecord) -> bool:
+    """Succeeded, or failed with WARN severity only (warnings never stop a docs run)."""
+    if record.status is AssetCheckExecutionRecordStatus.SUCCEEDED:
+        return True
+    evaluation = record.evaluation
+    return evaluation is not None and evaluation.severity is dg.AssetCheckSeverity.WARN
 
 
 def _metadata(entry: dg.EventLogEntry, name: str) -> Any:

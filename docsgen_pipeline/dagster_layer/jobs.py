@@ -10,7 +10,14 @@ from docsgen_pipeline.blueprint import Blueprint
 
 if TYPE_CHECKING:
     from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
-from docsgen_pipeline.dagster_layer.keys import BRIEF_KEY, BUNDLE_KEY, CROSS_VALIDATION_KEY, PUBLISHED_KEY
+from docsgen_pipeline.dagster_layer.keys import (
+    BRIEF_KEY,
+    BUNDLE_KEY,
+    CROSS_VALIDATION_KEY,
+    PUBLISHED_KEY,
+    approval_key,
+    phase_key,
+)
 
 BATCH_JOB = "docs_run_batch"
 FINAL_JOB = "docs_run_final"
@@ -23,8 +30,9 @@ def phase_job_name(number: int) -> str:
 
 def phase_selection(number: int) -> dg.AssetSelection:
     """Plan, files and gate of one phase (approval is a separate, deliberate step)."""
-    group = dg.AssetSelection.groups(f"phase{number}")
-    return group - dg.AssetSelection.assets(dg.AssetKey([f"phase{number}", "approval"]))
+    # By key prefix, not group: group names are titles for people and may change.
+    phase = dg.AssetSelection.key_prefixes([phase_key(number)])
+    return phase - dg.AssetSelection.assets(approval_key(number))
 
 
 def build_jobs(blueprint: Blueprint) -> list[UnresolvedAssetJobDefinition]:

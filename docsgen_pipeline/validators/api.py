@@ -45,13 +45,29 @@ GATE_CHECKS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _as_issues(findings: list[Finding]) -> list[Issue]:
+# The promise each check stands for, as a reader of a red or yellow check needs it.
+CHECK_PROMISES: dict[str, str] = {
+    "file_is_not_empty": "The file has content: not blank, not only whitespace.",
+    "h1_comes_first": "The file's first content is its one and only H1 title.",
+    "has_no_placeholders": "No TODO/TBD/FIXME, lorem ipsum, [insert …] or template tags are left in the text.",
+    "nav_block_present": "After the last --- the file links the root and every section index (the navigation block).",
+    "reads_as_documentation": "Every section holds documentation, not an empty, HTML or refusing model reply.",
+    "links_resolve": "Every relative link points to a file that exists or is planned for a later phase.",
+    "fragments_resolve": "Every #fragment in a link names a heading or explicit anchor of its target file.",
+    "terminology_matches_glossary": "Glossary terms are spelled as the brief's glossary says, not as a variant.",
+    "schema_references_exist": "Files that depend on the schemas link each entity's schema in the schema file.",
+    "plan_conformance": "Every planned file exists and has the headings its blueprint entry requires.",
+}
+
+
+def _as_issues(findings: list[Finding], ctx: ValidationContext) -> list[Issue]:
+    levels = ctx.severity
     return [
         Issue(
             file=f.file,
             line=f.line,
             rule=f.rule,
-            severity=Severity(f.severity),
+            severity=Severity(levels.get(f.rule, f.severity)),
             message=f.message,
             suggestion=f.suggestion,
         )
@@ -75,7 +91,7 @@ def check_file(filename: str, text: str, ctx: ValidationContext) -> list[Issue]:
     found = file_issues(filename, doc, ctx)
     if ctx.check_model_reply:
         found += check_model_reply(filename, text, doc)
-    return _as_issues(unsuppressed(found, doc))
+    return _as_issues(unsuppressed(found, doc), ctx)
 
 
 def gate_issues(
@@ -113,4 +129,4 @@ def run_gate(targets: Mapping[str, str], corpus: Mapping[str, str], ctx: Validat
         doc = parse_cached(text, get_flavor(ctx.flavor))
         found += unsuppressed(gate_issues(filename, doc, merged, ctx, known), doc)
     found += check_planned_files(ctx.required_headings, merged)
-    return _as_issues(found)
+    return _as_issues(found, ctx)

@@ -65,3 +65,6 @@ class ValidationContext(BaseModel):
     other_files: frozenset[str] = Field(
         default=frozenset(), description="existing non-Markdown files and directories: links to them resolve"
     )
+    severity: dict[str, str] = Field(
+        default_factory=dict, description="rule -> error | warning | info, instead of the rule's default level"
+    )

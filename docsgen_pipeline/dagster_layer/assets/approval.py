@@ -9,7 +9,7 @@ from pydantic import Field
 from docsgen_pipeline.blueprint import Blueprint, Phase
 from docsgen_pipeline.dagster_layer.assets.common import CODE_VERSION
 from docsgen_pipeline.dagster_layer.facts import collect
-from docsgen_pipeline.dagster_layer.keys import approval_key, validation_key
+from docsgen_pipeline.dagster_layer.keys import approval_key, phase_group, validation_key
 from docsgen_pipeline.dagster_layer.partitions import docs_runs
 from docsgen_pipeline.dagster_layer.resources import ArtifactStoreResource
 from docsgen_pipeline.dagster_layer.runtime import load_run, user_errors, version_metadata
@@ -33,9 +33,13 @@ def build_approval_asset(blueprint: Blueprint, phase: Phase) -> dg.AssetsDefinit
         key=approval_key(number),
         deps=[validation_key(number)],
         partitions_def=docs_runs,
-        group_name=phase.key,
+        group_name=phase_group(phase),
         code_version=CODE_VERSION,
-        description=f"Approval of phase {number} ({phase.title}): who, when, and which file versions it covers.",
+        kinds={"json"},
+        description=(
+            f"{approval_name(number)} — approval of phase {number} ({phase.title}): who, when, and which file "
+            "versions it covers (materialize it, or the approve_phase job, to approve)."
+        ),
     )
     def approval(
         context: dg.AssetExecutionContext, config: ApprovalConfig, store: ArtifactStoreResource

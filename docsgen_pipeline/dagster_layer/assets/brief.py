@@ -11,7 +11,7 @@ from pydantic import Field
 
 from docsgen_pipeline.blueprint import Blueprint
 from docsgen_pipeline.brief import guess_format
-from docsgen_pipeline.dagster_layer.keys import BRIEF_KEY
+from docsgen_pipeline.dagster_layer.keys import BRIEF_KEY, DOCS_RUN_GROUP
 from docsgen_pipeline.dagster_layer.partitions import docs_runs
 from docsgen_pipeline.dagster_layer.resources import ArtifactStoreResource
 from docsgen_pipeline.dagster_layer.runtime import user_errors
@@ -51,8 +51,12 @@ def build_brief_asset(blueprint: Blueprint) -> dg.AssetsDefinition:
     @dg.asset(
         key=BRIEF_KEY,
         partitions_def=docs_runs,
-        group_name="docs_run",
-        description="The docs run's registered brief (validated) and its settings.",
+        group_name=DOCS_RUN_GROUP,
+        kinds={"yaml", "markdown"},
+        description=(
+            "brief.yaml or brief.md — the docs run's registered brief (validated; YAML or prose Markdown as given) and "
+            "its settings: review mode, agent choices, blueprint."
+        ),
         code_version="1",
     )
     def brief(

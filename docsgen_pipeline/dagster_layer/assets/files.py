@@ -22,16 +22,18 @@ from docsgen_pipeline.agents.prompted import add_usage
 from docsgen_pipeline.agents.settings import AgentSettings
 from docsgen_pipeline.blueprint import Blueprint, Phase
 from docsgen_pipeline.compose import finalize, link_targets, nav_block, validation_context
-from docsgen_pipeline.dagster_layer.assets.common import CODE_VERSION, check_result, usage_metadata
-from docsgen_pipeline.dagster_layer.keys import file_key, plan_key
+from docsgen_pipeline.dagster_layer.assets.common import CODE_VERSION, check_description, check_result, usage_metadata
+from docsgen_pipeline.dagster_layer.keys import asset_page, file_key, file_label, phase_group, plan_key
 from docsgen_pipeline.dagster_layer.partitions import FEEDBACK_TAG, REASON_TAG, REQUESTED_BY_TAG, docs_runs
 from docsgen_pipeline.dagster_layer.resources import AgentResource, ArtifactStoreResource
 from docsgen_pipeline.dagster_layer.runtime import load_run, user_errors, version_metadata
-from docsgen_pipeline.docs_run import FILES, PLANS, DocsRun, plan_name
+from docsgen_pipeline.docs_run import FILES, PLANS, DocsRun, plan_name, report_name
 from docsgen_pipeline.errors import AgentError
 from docsgen_pipeline.gate import file_check_result, run_phase_gate, write_phase_report
 from docsgen_pipeline.generation import iter_calls
 from docsgen_pipeline.markdown.document import parse_document
+from docsgen_pipeline.markdown.flavors import get_flavor
+from docsgen_pipeline.markdown.relink import relink
 from docsgen_pipeline.planning import PhasePlan
 from docsgen_pipeline.progress import ProgressTracker, Stage
 from docsgen_pipeline.regeneration import (
@@ -120,18 +122,32 @@ def build_files_asset(blueprint: Blueprint, phase: Phase) -> dg.AssetsDefinition
         dg.AssetSpec(
             key=file_keys[f.key],
             deps=[plan_key(number), *(all_file_keys[d] for d in f.depends.files if d in all_file_keys)],
-            description=f"{f.title}: {f.intent}",
-            group_name=phase.key,
+            description=(
+                f"{file_label(f)} — {f.title}. {f.intent}\n\n"
+                f"Phase {number} ({phase.title}); {{slug}} is the docs run's project slug. "
+                "Materializing this asset alone regenerates just this file."
+            ),
+            group_name=phase_group(phase),
             code_version=CODE_VERSION,
             kinds={"markdown"},
-            metadata={"blueprint_file": f.key, "required_headings": ", ".join(f.required_headings)},
+            metadata={
+                "file_name": file_label(f),
+                "blueprint_file": f.key,
+                "required_headings": ", ".join(f.required_headings),
+            },
         )
         for f in phase.files
     ]
     file_check_specs = [
-        dg.AssetCheckSpec(name, asset=file_keys[f.key], blocking=True, partitions_def=docs_runs)
+        dg.AssetCheckSpec(
+            name,
+            asset=file_keys[f.key],
+            blocking=True,
+            partitions_def=docs_runs,
+            description=check_description(name, rules, blueprint.severity, f"{file_label(f)}: "),
+        )
         for f in phase.files
-        for name in FILE_CHECKS
+        for name, rules in FILE_CHECKS.items()
     ]
 
     @dg.multi_asset(
@@ -222,7 +238,7 @@ def _results(
             issues = tuple(i for i in done.issues if i.rule in rules)
             check = CheckOutcome(name=check_name, rules=rules, issues=issues)
             failed += check.errors
-            yield check_result(asset, check)
+            yield check_result(asset, check, report=report_name(run.blueprint.phase_of[key]))
 
 
 def _chain(*parts: Iterator[tuple[str, _Written]]) -> Iterator[tuple[str, _Written]]:
@@ -259,8 +275,16 @@ def _metadata(run: DocsRun, key: str, written: _Written, generation: str) -> dic
     metadata["normalized"] = dg.MetadataValue.json(list(record.meta.get("normalized", [])))
     if record.meta.get("prompt_trimmed"):
         metadata["prompt_trimmed"] = dg.MetadataValue.json(list(record.meta["prompt_trimmed"]))
-    metadata["preview"] = dg.MetadataValue.md(text)
+    metadata["preview"] = dg.MetadataValue.md(relink(text, file_pages(run), get_flavor(run.blueprint.flavor)))
     return metadata
+
+
+def file_pages(run: DocsRun) -> dict[str, str]:
+    """Each file name of the docs run -> its asset's page in the web UI, at the run's partition."""
+    names = run.filenames
+    return {
+        names[f.key]: asset_page(file_key(phase, f), run.run_id) for phase in run.blueprint.phases for f in phase.files
+    }
 
 
 def _reused(run: DocsRun, reuse: dict[str, VersionRecord], ctx: ValidationContext) -> Iterator[tuple[str, _Written]]:

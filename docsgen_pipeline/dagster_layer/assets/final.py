@@ -9,12 +9,12 @@ import dagster as dg
 
 from docsgen_pipeline.blueprint import Blueprint
 from docsgen_pipeline.bundle import bundle_files
-from docsgen_pipeline.dagster_layer.assets.common import check_result
-from docsgen_pipeline.dagster_layer.keys import BUNDLE_KEY, CROSS_VALIDATION_KEY, approval_key
+from docsgen_pipeline.dagster_layer.assets.common import check_description, check_result
+from docsgen_pipeline.dagster_layer.keys import BUNDLE_KEY, CROSS_VALIDATION_KEY, FINAL_GROUP, approval_key
 from docsgen_pipeline.dagster_layer.partitions import docs_runs
 from docsgen_pipeline.dagster_layer.resources import ArtifactStoreResource
 from docsgen_pipeline.dagster_layer.runtime import load_run, user_errors, version_metadata
-from docsgen_pipeline.docs_run import BUNDLES
+from docsgen_pipeline.docs_run import BUNDLES, FINAL_ISSUES, FINAL_REPORT
 from docsgen_pipeline.gate import CROSS_CHECKS, cross_validate, write_final_report
 
 
@@ -25,12 +25,22 @@ def build_final_assets(blueprint: Blueprint) -> list[dg.AssetsDefinition]:
         key=CROSS_VALIDATION_KEY,
         deps=[approval_key(last)],
         partitions_def=docs_runs,
-        group_name="final",
+        group_name=FINAL_GROUP,
         code_version="1",
-        description="Cross-validates every file of the doc set together and writes final-validation.md.",
+        kinds={"markdown", "json"},
+        description=(
+            f"{FINAL_REPORT} — cross-validates every file of the doc set together (nothing is 'planned for later' "
+            f"any more) and writes {FINAL_REPORT} and {FINAL_ISSUES}; a failing check blocks the bundle."
+        ),
         check_specs=[
-            dg.AssetCheckSpec(name, asset=CROSS_VALIDATION_KEY, blocking=True, partitions_def=docs_runs)
-            for name in CROSS_CHECKS
+            dg.AssetCheckSpec(
+                name,
+                asset=CROSS_VALIDATION_KEY,
+                blocking=True,
+                partitions_def=docs_runs,
+                description=check_description(name, rules, blueprint.severity, "Whole doc set: "),
+            )
+            for name, rules in CROSS_CHECKS.items()
         ],
     )
     def cross_validation(
@@ -50,15 +60,19 @@ def build_final_assets(blueprint: Blueprint) -> list[dg.AssetsDefinition]:
             data_version=dg.DataVersion(report.sha256),
         )
         for check in result.checks:
-            yield check_result(CROSS_VALIDATION_KEY, check)
+            yield check_result(CROSS_VALIDATION_KEY, check, report=FINAL_REPORT)
 
     @dg.asset(
         key=BUNDLE_KEY,
         deps=[CROSS_VALIDATION_KEY],
         partitions_def=docs_runs,
-        group_name="final",
+        group_name=FINAL_GROUP,
         code_version="1",
-        description="The bundle: every approved file, the validation reports and manifest.json.",
+        kinds={"markdown", "json", "mkdocs"},
+        description=(
+            "bundles/vN — the bundle: every approved file, the validation reports, manifest.json and "
+            "publish/mkdocs.yml; a new version only when something changed."
+        ),
     )
     def bundle(context: dg.AssetExecutionContext, store: ArtifactStoreResource) -> dg.MaterializeResult:
         with user_errors():

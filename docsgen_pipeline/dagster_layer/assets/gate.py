@@ -6,12 +6,12 @@ from collections.abc import Iterator
 import dagster as dg
 
 from docsgen_pipeline.blueprint import Blueprint, Phase
-from docsgen_pipeline.dagster_layer.assets.common import CODE_VERSION, check_result
-from docsgen_pipeline.dagster_layer.keys import validation_key
+from docsgen_pipeline.dagster_layer.assets.common import CODE_VERSION, check_description, check_result
+from docsgen_pipeline.dagster_layer.keys import phase_group, validation_key
 from docsgen_pipeline.dagster_layer.partitions import docs_runs
 from docsgen_pipeline.dagster_layer.resources import ArtifactStoreResource
 from docsgen_pipeline.dagster_layer.runtime import load_run, user_errors, version_metadata
-from docsgen_pipeline.docs_run import report_name
+from docsgen_pipeline.docs_run import issues_name, report_name
 from docsgen_pipeline.gate import run_phase_gate, write_phase_report
 from docsgen_pipeline.validators.api import GATE_CHECKS
 
@@ -24,12 +24,21 @@ def build_gate_asset(blueprint: Blueprint, phase: Phase, file_asset_keys: list[d
         key=key,
         deps=file_asset_keys,
         partitions_def=docs_runs,
-        group_name=phase.key,
+        group_name=phase_group(phase),
         code_version=CODE_VERSION,
-        description=f"Phase {number} gate: validates every file of the phase and writes {report_name(number)}.",
+        kinds={"markdown", "json"},
+        description=(
+            f"{report_name(number)} — phase {number} ({phase.title}) gate: every rule over the phase's files, "
+            f"links resolved against earlier phases. Writes {report_name(number)} and {issues_name(number)}; "
+            "a failing check blocks the approval."
+        ),
         check_specs=[
             dg.AssetCheckSpec(
-                name, asset=key, blocking=True, partitions_def=docs_runs, description=f"rules: {', '.join(rules)}"
+                name,
+                asset=key,
+                blocking=True,
+                partitions_def=docs_runs,
+                description=check_description(name, rules, blueprint.severity, f"Phase {number} ({phase.title}): "),
             )
             for name, rules in GATE_CHECKS.items()
         ],
@@ -54,6 +63,6 @@ def build_gate_asset(blueprint: Blueprint, phase: Phase, file_asset_keys: list[d
         )
         for check in result.checks:
             if check.name in GATE_CHECKS:
-                yield check_result(key, check)
+                yield check_result(key, check, report=report_name(number))
 
     return validation

@@ -9,7 +9,7 @@ import dagster as dg
 from docsgen_pipeline.agents.base import PlanReply, PlanRequest, Usage
 from docsgen_pipeline.blueprint import Blueprint, Phase
 from docsgen_pipeline.dagster_layer.assets.common import CODE_VERSION, usage_metadata
-from docsgen_pipeline.dagster_layer.keys import BRIEF_KEY, approval_key, plan_key
+from docsgen_pipeline.dagster_layer.keys import BRIEF_KEY, approval_key, phase_group, plan_key
 from docsgen_pipeline.dagster_layer.partitions import REASON_TAG, docs_runs
 from docsgen_pipeline.dagster_layer.resources import AgentResource, ArtifactStoreResource
 from docsgen_pipeline.dagster_layer.runtime import load_run, user_errors, version_metadata
@@ -26,9 +26,13 @@ def build_plan_asset(blueprint: Blueprint, phase: Phase) -> dg.AssetsDefinition:
         key=plan_key(number),
         deps=[upstream],
         partitions_def=docs_runs,
-        group_name=phase.key,
+        group_name=phase_group(phase),
         code_version=CODE_VERSION,
-        description=f"Phase {number} ({phase.title}) plan: outline, intent and dependencies of each planned file.",
+        kinds={"json"},
+        description=(
+            f"{plan_name(number)} — phase {number} ({phase.title}) plan: the agent's outline, intent and "
+            "dependencies of each planned file (the blueprint decides which files exist)."
+        ),
         pool="docsgen_llm",
     )
     def plan(

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import dagster as dg
 from pydantic import Field
 
-from docsgen_pipeline.dagster_layer.keys import BUNDLE_KEY, PUBLISHED_KEY
+from docsgen_pipeline.dagster_layer.keys import BUNDLE_KEY, FINAL_GROUP, PUBLISHED_KEY
 from docsgen_pipeline.dagster_layer.partitions import REQUESTED_BY_TAG, docs_runs
 from docsgen_pipeline.dagster_layer.publishing import ensure_complete
 from docsgen_pipeline.dagster_layer.resources import ArtifactStoreResource, PublishResource
@@ -41,7 +41,8 @@ def build_published_asset() -> dg.AssetsDefinition:
         key=PUBLISHED_KEY,
         deps=[BUNDLE_KEY],
         partitions_def=docs_runs,
-        group_name="final",
+        group_name=FINAL_GROUP,
+        kinds={"git"},
         code_version="1",
         output_required=False,
         retry_policy=dg.RetryPolicy(max_retries=2, delay=5),
