@@ -8,10 +8,11 @@ mistake is one line instead of a failed or hanging run.
 
 from __future__ import annotations
 
+from docsgen_pipeline.agents.diagnose import Check
 from docsgen_pipeline.blueprint import Blueprint
-from docsgen_pipeline.broker import check_celery_services
-from docsgen_pipeline.errors import ConfigError
-from docsgen_pipeline.settings import configured_blueprint, run_executor_name
+from docsgen_pipeline.broker import check_celery_services, check_reachable, configured_broker, redact
+from docsgen_pipeline.errors import ConfigError, ServiceUnreachableError
+from docsgen_pipeline.settings import celery_backend, configured_blueprint, run_executor_name
 
 
 def check_distributed(blueprint: Blueprint) -> None:
@@ -27,3 +28,27 @@ def check_distributed(blueprint: Blueprint) -> None:
             "here and on every worker"
         )
     check_celery_services()
+
+
+def deployment_checks() -> list[Check]:
+    """What ``docsgen doctor`` reports about where steps run (the executor and its broker)."""
+    executor = run_executor_name()
+    if executor != "celery":
+        where = "a subprocess per step" if executor == "multiprocess" else "the command's own process"
+        return [Check("executor", "ok", f"{executor}: steps run in {where}")]
+    checks = [Check("executor", "ok", "celery: steps run on dagster-celery workers")]
+    try:
+        broker = configured_broker()
+    except ConfigError as exc:
+        return [*checks, Check("celery broker", "fail", str(exc), fix="export DOCSGEN_CELERY_BROKER=redis://HOST:6379/0")]
+    services = [("Celery broker", "DOCSGEN_CELERY_BROKER", broker)]
+    if celery_backend() != broker:
+        services.append(("Celery result backend", "DOCSGEN_CELERY_BACKEND", celery_backend()))
+    for what, setting, url in services:
+        try:
+            check_reachable(url, what=what, setting=setting)
+        except (ConfigError, ServiceUnreachableError) as exc:
+            checks.append(Check(what.lower(), "fail", str(exc).split("; ")[0], fix=f"start it or fix {setting}"))
+        else:
+            checks.append(Check(what.lower(), "ok", f"{redact(url)} answers"))
+    return checks

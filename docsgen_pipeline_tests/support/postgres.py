@@ -34,10 +34,14 @@ class PostgresServer:
     user: str
     db: str
 
-    def dagster_yaml(self) -> str:
+    @property
+    def url(self) -> str:
         # SQLAlchemy 2.1 made psycopg (3) the default PostgreSQL driver, which dagster-postgres'
         # NOTIFY statements do not work with; name psycopg2 (dagster-postgres' own dependency).
-        return f"storage:\n  postgres:\n    postgres_url: postgresql+psycopg2://{self.user}@{self.host}:{self.port}/{self.db}\n"
+        return f"postgresql+psycopg2://{self.user}@{self.host}:{self.port}/{self.db}"
+
+    def dagster_yaml(self) -> str:
+        return f"storage:\n  postgres:\n    postgres_url: {self.url}\n"
 
 
 def _free_port() -> int:
