@@ -1,9 +1,11 @@
-"""`docsgen ui` in a real browser: start an interactive docs run and approve it from the typed forms.
+"""`docsgen ui` in a real browser: every interactive-review flow, driven by clicks and keystrokes alone.
 
 Debian's chromium driven by Playwright (``executable_path``; ``playwright install`` is never needed)
-against a real ``dagster dev`` (web server + daemon) on a temporary home.  A partition with a bad
-name is added first: the sensors must still advance the good run.  Screenshots of each step go to
-``$DOCSGEN_TEST_ARTIFACTS/ui`` (default: the test's temporary directory).
+against one real ``docsgen ui`` (``dagster dev``: web server + daemon, so the sensors run) on a
+temporary home, shared by the tests of this module, which follow one docs run through its life in
+file order.  The tests read the instance and the artifact store only to know when to look, and to
+check what the UI showed.  Screenshots of each step go to ``$DOCSGEN_TEST_ARTIFACTS/ui`` (default:
+a temporary directory), with the server's log.
 """
 
 from __future__ import annotations
@@ -15,21 +17,24 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 import pytest
 
 from docsgen_pipeline.dagster_layer.facts import collect
-from docsgen_pipeline.dagster_layer.partitions import DOCS_RUNS
-from docsgen_pipeline.lifecycle import Status, derive
-from docsgen_pipeline.settings import store_root
+from docsgen_pipeline.dagster_layer.partitions import DOCS_RUNS, RUN_TAG
+from docsgen_pipeline.lifecycle import RunState, Status, derive
 from docsgen_pipeline.store import ArtifactStore
 from docsgen_pipeline_tests.conftest import EXAMPLES
 from docsgen_pipeline_tests.support.waiting import url_answers, wait_until
 
+playwright = pytest.importorskip("playwright.sync_api")
+from docsgen_pipeline_tests.support.launchpad import Launchpad, dismiss_newsletter  # noqa: E402
+
 CHROMIUM = "/usr/bin/chromium"
-LOCATION = "docsgen_pipeline.definitions"
 ARGS = [
     "--headless",
     "--no-sandbox",
@@ -40,11 +45,11 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+BAD_PARTITION = "Bad_Run.1"
 
-playwright = pytest.importorskip("playwright.sync_api")
 pytestmark = [
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium (.ci/debian-packages.txt)"),
-    pytest.mark.timeout(900),
+    pytest.mark.timeout(600),
 ]
 
 
@@ -57,108 +62,194 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture
-def ui(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    home = tmp_path / "home"
-    monkeypatch.setenv("DOCSGEN_HOME", str(home))
-    monkeypatch.setenv("DAGSTER_HOME", str(home / "dagster"))
-    for name in ("DOCSGEN_STORE", "DOCSGEN_BLUEPRINT", "DOCSGEN_INBOX", "DOCSGEN_RUN_EXECUTOR"):
-        monkeypatch.delenv(name, raising=False)
-    port = _free_port()
-    docsgen = shutil.which("docsgen") or str(Path(sys.executable).parent / "docsgen")
-    artifacts = Path(os.environ.get("DOCSGEN_TEST_ARTIFACTS") or tmp_path)
-    artifacts.mkdir(parents=True, exist_ok=True)
-    log = (artifacts / "dagster-dev.log").open("w")
-    server = subprocess.Popen(
-        [docsgen, "ui", "--port", str(port)], stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until("dagster dev", lambda: url_answers(f"{base}/server_info"), 150, interval=1)
-        yield base
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
+@dataclass
+class Session:
+    """The shared server, browser and the docs run the tests follow."""
+
+    base: str
+    home: Path
+    shots: Path
+    context: Any
+    run_id: str = ""
+    numbered: list[str] = field(default_factory=list)
+    _instance: dg.DagsterInstance | None = None
+
+    @property
+    def store(self) -> ArtifactStore:
+        return ArtifactStore(self.home / "artifacts")
+
+    def instance(self) -> dg.DagsterInstance:
+        if self._instance is None:
+            self._instance = dg.DagsterInstance.get()
+        return self._instance
+
+    def state(self) -> RunState:
+        return derive(collect(self.instance(), self.store, self.run_id))
+
+    def wait_status(self, what: str, *wanted: Status, timeout: float = 300) -> None:
+        wait_until(what, lambda: self.state().status in wanted, timeout, interval=1)
+
+    def shot_name(self, step: str) -> str:
+        self.numbered.append(step)
+        return f"{len(self.numbered):02d}-{step}"
+
+    def dagster_runs(self, job: str) -> list[dg.DagsterRun]:
+        runs = self.instance().get_runs(dg.RunsFilter(job_name=job, tags={RUN_TAG: self.run_id}))
+        return list(runs)
+
+
+@pytest.fixture(scope="module")
+def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Session]:
+    root = tmp_path_factory.mktemp("ui")
+    home = root / "home"
+    artifacts = Path(os.environ.get("DOCSGEN_TEST_ARTIFACTS") or root / "artifacts")
+    shots = artifacts / "ui"
+    if shots.exists():
+        shutil.rmtree(shots)
+    shots.mkdir(parents=True)
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("DOCSGEN_HOME", str(home))
+        env.setenv("DAGSTER_HOME", str(home / "dagster"))
+        for name in ("DOCSGEN_STORE", "DOCSGEN_BLUEPRINT", "DOCSGEN_INBOX", "DOCSGEN_RUN_EXECUTOR"):
+            env.delenv(name, raising=False)
+        port = _free_port()
+        docsgen = shutil.which("docsgen") or str(Path(sys.executable).parent / "docsgen")
+        log = (shots / "dagster-dev.log").open("w")
+        server = subprocess.Popen(
+            [docsgen, "ui", "--port", str(port)], stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        base = f"http://127.0.0.1:{port}"
         try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-        log.close()
+            wait_until("dagster dev", lambda: url_answers(f"{base}/server_info"), 180, interval=1)
+            with playwright.sync_playwright() as p:
+                context = p.chromium.launch_persistent_context(
+                    str(root / "chromium-profile"),
+                    executable_path=CHROMIUM,
+                    headless=True,
+                    args=ARGS,
+                    viewport={"width": 1400, "height": 900},
+                )
+                context.set_default_timeout(60_000)
+                first = context.new_page()
+                dismiss_newsletter(first, base)
+                first.close()
+                yield Session(base=base, home=home, shots=shots, context=context)
+                context.close()
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+                server.wait(timeout=30)
+            log.close()
 
 
-def _status(store: ArtifactStore, run_id: str) -> Status:
-    return derive(collect(dg.DagsterInstance.get(), store, run_id)).status
+@pytest.fixture
+def ui(session: Session, request: pytest.FixtureRequest) -> Iterator[Launchpad]:
+    page = session.context.new_page()
+    skip = page.get_by_role("button", name="Skip")
+    page.add_locator_handler(skip, lambda: skip.click())
+    launchpad = Launchpad(page, session.base, session.shots)
+    yield launchpad
+    page.screenshot(path=session.shots / f"end-{request.node.name}.png", full_page=True)
+    page.close()
 
 
-# Known flaky (passed 3 of 8 runs on 2026-12-01): Dagster's Launchpad sometimes keeps "Launch Run"
-# disabled after the editor's config validates ("No errors"). It still runs in CI and reports
-# XPASS/XFAIL; the open follow-up is to drive the launch through a path that never depends on it.
-@pytest.mark.xfail(reason="Launchpad 'Launch Run' sometimes stays disabled (flaky in headless chromium)", strict=False)
-def test_start_and_approve_an_interactive_run_from_the_launchpad(ui: str, tmp_path: Path) -> None:
-    shots = Path(os.environ.get("DOCSGEN_TEST_ARTIFACTS") or tmp_path) / "ui"
-    shots.mkdir(parents=True, exist_ok=True)
-    store = ArtifactStore(store_root())
-    # What "Add partition" in the UI accepts: an invalid docs-run id must not stop the sensors.
-    dg.DagsterInstance.get().add_dynamic_partitions(DOCS_RUNS, ["Bad_Run.1"])
+def _needs_run(session: Session) -> None:
+    if not session.run_id:
+        pytest.skip("the docs run was not started (test_start_an_interactive_run_from_the_launchpad failed)")
 
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch_persistent_context(
-            str(tmp_path / "chromium-profile"),
-            executable_path=CHROMIUM,
-            headless=True,
-            args=ARGS,
-            viewport={"width": 1400, "height": 900},
-        )
-        page = browser.new_page()
 
-        def launch(job: str, config: str, shot: str) -> None:
-            page.goto(f"{ui}/locations/{LOCATION}/jobs/{job}/playground", timeout=60_000)
-            skip = page.get_by_role("button", name="Skip")  # Dagster's first-visit newsletter dialog
-            page.get_by_text("Scaffold all default config").or_(skip).first.wait_for(timeout=60_000)
-            if skip.is_visible():
-                skip.click()
-            for action in ("Scaffold missing config", "Scaffold all default config"):
-                button = page.get_by_role("button", name=action)
-                if button.is_enabled():  # disabled when there is nothing to scaffold
-                    button.click()
-                    page.wait_for_timeout(500)
-            page.screenshot(path=shots / f"{shot}-scaffolded.png")
-            # Fill the form's fields (what a person types into the scaffolded values).
-            page.evaluate("yaml => document.querySelector('.CodeMirror').CodeMirror.setValue(yaml)", config)
-            # A real keystroke in the editor: the Launchpad enables "Launch Run" from its own change
-            # handler, which a programmatic setValue does not always reach.
-            page.locator(".CodeMirror").click()
-            page.keyboard.press("Control+End")
-            page.keyboard.type(" ")
-            page.keyboard.press("Backspace")
-            page.get_by_text("No errors").wait_for(timeout=30_000)
-            page.screenshot(path=shots / f"{shot}-filled.png")
-            page.get_by_role("button", name="Launch Run").click(timeout=60_000)
-            page.wait_for_url("**/runs/**", timeout=60_000)
+def _see_dagster_run_succeed(session: Session, ui: Launchpad, dagster_run_id: str, step: str) -> None:
+    """The launched run's page says Success (the run page the Launch button opened)."""
 
-        brief = EXAMPLES / "acme-orders.yaml"
-        launch(
-            "start_docs_run",
-            f"ops:\n  start_docs_run_op:\n    config:\n      brief_path: {brief}\n      review_mode: interactive\n",
-            "1-start",
-        )
-        wait_until("the inbox sensor to register the docs run", lambda: bool(store.run_ids()), 90, interval=1)
-        [run_id] = store.run_ids()
-        awaiting = lambda: _status(store, run_id) is Status.AWAITING_APPROVAL  # noqa: E731
-        wait_until("phase 0 to await approval", awaiting, 300, interval=1)
-        page.goto(f"{ui}/runs", timeout=60_000)
-        page.get_by_text("phase0_generate").first.wait_for(timeout=30_000)
-        page.screenshot(path=shots / "2-awaiting-approval.png")
+    def finished() -> bool:
+        run = session.instance().get_run_by_id(dagster_run_id)
+        return run is not None and run.is_finished
 
-        launch(
-            "approve_phase",
-            f"ops:\n  approve_phase_op:\n    config:\n      docs_run: {run_id}\n      approver: ana\n",
-            "3-approve",
-        )
-        page.get_by_text("Success").first.wait_for(timeout=90_000)
-        # The advance sensor starts phase 1 although Bad_Run.1 is still a docs_runs partition.
-        page.goto(f"{ui}/runs", timeout=60_000)
-        page.get_by_text("phase1_generate").first.wait_for(timeout=240_000)
-        page.screenshot(path=shots / "4-phase1-started.png")
-        browser.close()
-    assert _status(store, run_id) in (Status.RUNNING, Status.AWAITING_APPROVAL)
-    assert dg.DagsterInstance.get().has_dynamic_partition(DOCS_RUNS, "Bad_Run.1")
+    wait_until(f"Dagster run {dagster_run_id} to finish", finished, 180, interval=1)
+    run = session.instance().get_run_by_id(dagster_run_id)
+    assert run is not None and run.status is dg.DagsterRunStatus.SUCCESS, f"{run.job_name if run else '?'} failed"
+    ui.page.reload()
+    playwright.expect(ui.page.get_by_text("Success").first).to_be_visible(timeout=60_000)
+    ui.shot(session.shot_name(step))
+
+
+def _see_in_runs_list(session: Session, ui: Launchpad, job: str, step: str) -> None:
+    """Runs, filtered by the docs run's tag (what a person clicks on a run's docsgen/run tag)."""
+    ui.page.goto(f"{session.base}/runs?q%5B0%5D=tag%3A{RUN_TAG}%3D{session.run_id}", timeout=90_000)
+    playwright.expect(ui.page.get_by_role("link", name=job).first).to_be_visible(timeout=90_000)
+    ui.shot(session.shot_name(step))
+
+
+def test_add_a_partition_with_a_bad_name_in_the_ui(session: Session, ui: Launchpad) -> None:
+    """Assets > docs_run/brief > Materialize > Add a partition: Dagster accepts any name."""
+    page = ui.page
+    page.goto(f"{session.base}/assets/docs_run/brief", timeout=90_000)
+    page.get_by_role("button", name="Materialize").first.click()
+    page.get_by_text("Add a partition").click()
+    page.get_by_placeholder("name").fill(BAD_PARTITION)
+    ui.shot(session.shot_name("bad-partition-typed"))
+    page.get_by_role("button", name="Save").click()
+    playwright.expect(page.get_by_text("Add a partition for")).to_be_hidden()
+    page.get_by_role("button", name="Cancel").click()
+    assert session.instance().has_dynamic_partition(DOCS_RUNS, BAD_PARTITION)
+    page.goto(f"{session.base}/assets/docs_run/brief?view=partitions", timeout=90_000)
+    playwright.expect(page.get_by_text(BAD_PARTITION).first).to_be_visible(timeout=60_000)
+    ui.shot(session.shot_name("bad-partition-listed"))
+
+
+def test_start_an_interactive_run_from_the_launchpad(session: Session, ui: Launchpad) -> None:
+    """Jobs > start_docs_run > Launchpad: two typed values, one launch; phase 0 then awaits approval."""
+    brief = EXAMPLES / "acme-orders.yaml"
+    ui.open("start_docs_run")
+    ui.shot(session.shot_name("start-form"))
+    ui.fill({"brief_path": str(brief), "review_mode": "interactive"})
+    launched = ui.launch(session.shot_name("start-filled"))
+    _see_dagster_run_succeed(session, ui, launched, "start-run-succeeded")
+
+    wait_until("the inbox sensor to register the docs run", lambda: bool(session.store.run_ids()), 120, interval=1)
+    [session.run_id] = session.store.run_ids()
+    # The docs-run id is in the start run's log, where the person launching it reads it.
+    playwright.expect(ui.page.get_by_text(session.run_id).first).to_be_visible(timeout=60_000)
+    session.wait_status("phase 0 to await approval", Status.AWAITING_APPROVAL)
+    _see_in_runs_list(session, ui, "phase0_generate", "phase0-awaiting-approval")
+    assert [run.status for run in session.dagster_runs("phase0_generate")] == [dg.DagsterRunStatus.SUCCESS]
+
+
+def test_approve_phase_0_and_see_phase_1_start(session: Session, ui: Launchpad) -> None:
+    """Jobs > approve_phase > Launchpad: scaffold, two typed values, launch; the sensors start phase 1.
+
+    The bad partition added above is still there: the sensors skip it, so this run advances.
+    """
+    _needs_run(session)
+    assert session.state().phase == 0
+    ui.open("approve_phase")
+    ui.fill({"docs_run": session.run_id, "approver": "ana"})
+    launched = ui.launch(session.shot_name("approve-filled"))
+    _see_dagster_run_succeed(session, ui, launched, "approve-run-succeeded")
+    assert session.instance().has_dynamic_partition(DOCS_RUNS, BAD_PARTITION)
+    wait_until("the advance sensor to start phase 1", lambda: bool(session.dagster_runs("phase1_generate")), 180)
+    _see_in_runs_list(session, ui, "phase1_generate", "phase1-started")
+    session.wait_status("phase 1 to await approval", Status.AWAITING_APPROVAL)
+    assert session.state().phase == 1
+
+
+def test_cancel_the_run_from_the_launchpad(session: Session, ui: Launchpad) -> None:
+    """Jobs > cancel_docs_run > Launchpad: scaffold, one typed value, launch; the docs run is Canceled."""
+    _needs_run(session)
+    ui.open("cancel_docs_run")
+    ui.fill({"docs_run": session.run_id, "reason": "browser test"})
+    launched = ui.launch(session.shot_name("cancel-filled"))
+    _see_dagster_run_succeed(session, ui, launched, "cancel-run-succeeded")
+    assert session.state().status is Status.CANCELED
+
+
+def test_remove_the_bad_partition_from_the_launchpad(session: Session, ui: Launchpad) -> None:
+    """Jobs > remove_docs_run_partition > Launchpad: scaffold, one typed value, launch."""
+    ui.open("remove_docs_run_partition")
+    ui.fill({"partition": BAD_PARTITION})
+    launched = ui.launch(session.shot_name("remove-partition-filled"))
+    _see_dagster_run_succeed(session, ui, launched, "remove-partition-succeeded")
+    assert not session.instance().has_dynamic_partition(DOCS_RUNS, BAD_PARTITION)
