@@ -337,21 +337,23 @@ def may_advance(store: ArtifactStore, run_id: str) -> bool:
     """Cheap store-only pre-check for the advance sensor: False only when no step can be waiting.
 
     Mirrors :func:`docsgen_pipeline.lifecycle.next_step`: some phase N is approved while phase N+1
-    has no plan, or the last phase's approval is newer than the final report.  Reading a few
-    version indexes costs far less than :func:`collect`, which the sensor then runs for candidates.
+    has no plan, or, with every phase approved, the newest approval is newer than the final report.
+    Reading a few version indexes costs far less than :func:`collect`, which the sensor then runs for candidates.
     """
     if cancel_fact(store, run_id) is not None:
         return False
     phases = len(DocsRun.load(store, run_id).blueprint.phases)
+    newest_approval = 0.0
     for number in range(phases):
         approval = store.latest(run_id, APPROVALS, approval_name(number))
         if approval is None:
+            if number + 1 == phases:
+                return False
             continue
-        if number + 1 < phases:
-            if store.latest(run_id, PLANS, plan_name(number + 1)) is None:
-                return True
-            continue
-        report = store.latest(run_id, REPORTS, FINAL_REPORT)
-        if report is None or epoch(report.created_at) < epoch(approval.created_at):
+        newest_approval = max(newest_approval, epoch(approval.created_at))
+        if number + 1 < phases and store.latest(run_id, PLANS, plan_name(number + 1)) is None:
             return True
-    return False
+    # Every phase approved: the final step is due when no report is newer than the newest approval
+    # (a regenerated earlier phase approved again after the last one counts too, as in next_step).
+    report = store.latest(run_id, REPORTS, FINAL_REPORT)
+    return report is None or epoch(report.created_at) < newest_approval
