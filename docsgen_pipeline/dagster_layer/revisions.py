@@ -67,6 +67,22 @@ def _report_path(run: DocsRun, name: str) -> str:
     return str(run.store.run_dir(run.run_id) / record.path) if record else ""
 
 
+def reapprove_if_batch(
+    run: DocsRun,
+    phase: int,
+    note: str,
+    *,
+    instance: dg.DagsterInstance,
+    defs: dg.Definitions,
+    tags: Mapping[str, str],
+) -> StepOutcome | None:
+    """Batch runs approve themselves once a rewritten phase passes its gate; None for interactive runs
+    (a person approves) and when the phase's approval still covers every file."""
+    if run.registration.review_mode != "batch" or approval_is_current(run.store, run.run_id, phase):
+        return None
+    return approve_phase(defs, instance, run.run_id, phase, approver="batch", note=note, tags=tags)
+
+
 def regenerate_run(
     run: DocsRun,
     targets: list[Target],
@@ -125,20 +141,20 @@ def regenerate_run(
         if approval_is_current(run.store, run.run_id, target.phase):
             # Identical texts are the same versions: the phase's approval still covers them.
             entry["approval"] = "unchanged (still covers every file)"
-        elif batch:
-            approval = approve_phase(
-                defs,
-                instance,
-                run.run_id,
-                target.phase,
-                approver="batch",
-                note=f"re-approved after regeneration (Dagster run {outcome.dagster_run_id})",
-                tags=tags,
-            )
+            continue
+        approval = reapprove_if_batch(
+            run,
+            target.phase,
+            f"re-approved after regeneration (Dagster run {outcome.dagster_run_id})",
+            instance=instance,
+            defs=defs,
+            tags=tags,
+        )
+        if approval is None:
+            entry["approval"] = f"awaiting: docsgen approve {run.run_id} --phase {target.phase} --by NAME"
+        else:
             entry["approval"] = "re-approved (batch)" if approval.success else f"failed: {approval.failure}"
             summary["ok"] = summary["ok"] and approval.success
-        else:
-            entry["approval"] = f"awaiting: docsgen approve {run.run_id} --phase {target.phase} --by NAME"
     summary["cross_validation"] = None
     if reached_final and finish:
         if batch and summary["ok"]:

@@ -35,11 +35,11 @@ from pydantic import Field
 
 from docsgen_pipeline.brief import guess_format, parse_brief_text
 from docsgen_pipeline.dagster_layer.execute import approve_phase
-from docsgen_pipeline.dagster_layer.facts import IN_PROCESS_TAG, approval_is_current, collect
+from docsgen_pipeline.dagster_layer.facts import IN_PROCESS_TAG, collect
 from docsgen_pipeline.dagster_layer.locking import execution_lock
 from docsgen_pipeline.dagster_layer.partitions import DOCS_RUNS, REQUESTED_BY_TAG
 from docsgen_pipeline.dagster_layer.resources import ArtifactStoreResource
-from docsgen_pipeline.dagster_layer.revisions import regenerate_run, reject_phase
+from docsgen_pipeline.dagster_layer.revisions import reapprove_if_batch, regenerate_run, reject_phase
 from docsgen_pipeline.dagster_layer.runtime import ui_errors, user_errors
 from docsgen_pipeline.docs_run import DocsRun
 from docsgen_pipeline.errors import BriefError, LifecycleError
@@ -208,6 +208,11 @@ class RejectConfig(dg.Config):
     )
 
 
+def _log_state(context: dg.OpExecutionContext, store: ArtifactStore, run_id: str) -> None:
+    state = derive(collect(context.instance, store, run_id))
+    context.log.info(f"{run_id}: {state.status.value}, phase {state.phase_label()}; next: {next_action(state, run_id)}")
+
+
 def _phase_under_review(context: dg.OpExecutionContext, store: ArtifactStore, run_id: str, phase: int) -> int:
     if phase >= 0:
         return phase
@@ -252,23 +257,17 @@ def build_reject_job(defs: Callable[[], dg.Definitions]) -> dg.JobDefinition:
                         f"({rejection.outcome.failure}); read phase{phase}/validation, then "
                         f"docsgen reject {run_id} --phase {phase} --note TEXT"
                     )
-                if run.registration.review_mode == "batch" and not approval_is_current(artifacts, run_id, phase):
-                    # Batch runs approve themselves when the gate passes (what `docsgen reject` continues with).
-                    approval = approve_phase(
-                        defs(),
-                        context.instance,
-                        run_id,
-                        phase,
-                        approver="batch",
-                        note=f"re-approved after revision round {rejection.round}",
-                        tags=NESTED_TAGS,
-                    )
-                    if not approval.success:
-                        raise LifecycleError(approval.failure)
-        state = derive(collect(context.instance, artifacts, run_id))
-        context.log.info(
-            f"{run_id}: {state.status.value}, phase {state.phase_label()}; next: {next_action(state, run_id)}"
-        )
+                approval = reapprove_if_batch(
+                    run,
+                    phase,
+                    f"re-approved after revision round {rejection.round}",
+                    instance=context.instance,
+                    defs=defs(),
+                    tags=NESTED_TAGS,
+                )
+                if approval is not None and not approval.success:
+                    raise LifecycleError(approval.failure)
+        _log_state(context, artifacts, run_id)
 
     @dg.job(
         name=REJECT_JOB,
@@ -364,10 +363,7 @@ def build_regenerate_job(defs: Callable[[], dg.Definitions]) -> dg.JobDefinition
                 context.log.warning(
                     f"phase {stale['phase']} is stale (its inputs changed; left untouched); refresh: {stale['command']}"
                 )
-        state = derive(collect(context.instance, artifacts, run_id))
-        context.log.info(
-            f"{run_id}: {state.status.value}, phase {state.phase_label()}; next: {next_action(state, run_id)}"
-        )
+        _log_state(context, artifacts, run_id)
 
     @dg.job(
         name=REGENERATE_JOB,

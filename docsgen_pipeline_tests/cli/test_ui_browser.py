@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -29,6 +27,7 @@ from docsgen_pipeline.dagster_layer.partitions import DOCS_RUNS, RUN_TAG
 from docsgen_pipeline.lifecycle import RunState, Status, derive
 from docsgen_pipeline.store import ArtifactStore
 from docsgen_pipeline_tests.conftest import EXAMPLES
+from docsgen_pipeline_tests.support.processes import free_port, stop_process_group
 from docsgen_pipeline_tests.support.waiting import url_answers, wait_until
 
 playwright = pytest.importorskip("playwright.sync_api")
@@ -53,13 +52,9 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
+def _ui_port() -> int:
     wanted = os.environ.get("DOCSGEN_TEST_UI_PORT")
-    if wanted:
-        return int(wanted)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    return int(wanted) if wanted else free_port()
 
 
 @dataclass
@@ -112,7 +107,7 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Session]:
         env.setenv("DAGSTER_HOME", str(home / "dagster"))
         for name in ("DOCSGEN_STORE", "DOCSGEN_BLUEPRINT", "DOCSGEN_INBOX", "DOCSGEN_RUN_EXECUTOR"):
             env.delenv(name, raising=False)
-        port = _free_port()
+        port = _ui_port()
         docsgen = shutil.which("docsgen") or str(Path(sys.executable).parent / "docsgen")
         log = (shots / "dagster-dev.log").open("w")
         server = subprocess.Popen(
@@ -136,12 +131,7 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Session]:
                 yield Session(base=base, home=home, shots=shots, context=context)
                 context.close()
         finally:
-            os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
-                server.wait(timeout=30)
+            stop_process_group(server, grace=30)
             log.close()
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -23,6 +22,7 @@ from docsgen_pipeline.drift import latest_bundle
 from docsgen_pipeline.inbox import Inbox, inbox_dir
 from docsgen_pipeline.store import sha256_hex
 from docsgen_pipeline_tests.conftest import EXAMPLES, REPO, Home
+from docsgen_pipeline_tests.support.processes import stop_process_group
 
 DEADLINE_SECONDS = 300
 
@@ -40,13 +40,7 @@ def _workspace(tmp_path: Path) -> Path:
 
 def _stop(daemon: subprocess.Popen[bytes]) -> None:
     """Stop the daemon and what it started (its code server, run workers): they share its session."""
-    if daemon.poll() is None:
-        os.killpg(daemon.pid, signal.SIGTERM)
-        try:
-            daemon.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(daemon.pid, signal.SIGKILL)
-            daemon.wait(timeout=30)
+    stop_process_group(daemon)
 
 
 def _drop(data: bytes, name: str) -> None:

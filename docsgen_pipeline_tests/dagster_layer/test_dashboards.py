@@ -12,46 +12,20 @@ from pathlib import Path
 import dagster as dg
 from dagster._core.event_api import PartitionKeyFilter
 
-from docsgen_pipeline.agents.base import Agent, FileReply, PlanReply, PlanRequest, WriteRequest
-from docsgen_pipeline.agents.template.agent import TemplateAgent
 from docsgen_pipeline.blueprint import Blueprint, default_blueprint, default_blueprint_text, parse_blueprint
 from docsgen_pipeline.dagster_layer.assets.common import FINDINGS_SHOWN
 from docsgen_pipeline.dagster_layer.definitions import build_definitions
 from docsgen_pipeline.dagster_layer.execute import approve_phase, ensure_partition, execute_phase
 from docsgen_pipeline.dagster_layer.keys import approval_key, file_key, file_label, validation_key
-from docsgen_pipeline.dagster_layer.resources import AgentResource
 from docsgen_pipeline.registration import register_docs_run
 from docsgen_pipeline.validators.api import CHECK_PROMISES
 from docsgen_pipeline_tests.conftest import EXAMPLES, Home
+from docsgen_pipeline_tests.support.appending_agent import AppendingAgentResource
 
 BROKEN = 55  # more broken links than the findings table shows
 
 
-class _BrokenRootAgent:
-    """The template agent, except that the overview links to many files nobody planned."""
-
-    name = "broken-root"
-
-    def __init__(self) -> None:
-        self._inner = TemplateAgent()
-
-    def identity(self) -> dict[str, str]:
-        return {"agent": self.name}
-
-    def plan_phase(self, request: PlanRequest) -> PlanReply:
-        return self._inner.plan_phase(request)
-
-    def write_file(self, request: WriteRequest) -> FileReply:
-        reply = self._inner.write_file(request)
-        if request.file.key == "root":
-            legacy = "\n".join(f"- [old design {n}](acme-99-legacy-{n:02d}.md)" for n in range(BROKEN))
-            return reply.model_copy(update={"markdown": reply.markdown + "\n## Legacy\n\n" + legacy + "\n"})
-        return reply
-
-
-class BrokenRootAgentResource(AgentResource):
-    def build(self, run_agent: dict[str, object] | None = None, budget_ledger: Path | None = None) -> Agent:
-        return _BrokenRootAgent()
+LEGACY_LINKS = "\n## Legacy\n\n" + "".join(f"- [old design {n}](acme-99-legacy-{n:02d}.md)\n" for n in range(BROKEN))
 
 
 def _start(home: Home, blueprint: Blueprint, run_id: str) -> tuple[dg.Definitions, dg.DagsterInstance]:
@@ -63,7 +37,9 @@ def _start(home: Home, blueprint: Blueprint, run_id: str) -> tuple[dg.Definition
         blueprint=blueprint,
         run_id=run_id,
     )
-    defs = build_definitions(blueprint, home.store.root, agent=BrokenRootAgentResource(repair_rounds=0))
+    defs = build_definitions(
+        blueprint, home.store.root, agent=AppendingAgentResource(file_key="root", extra=LEGACY_LINKS, repair_rounds=0)
+    )
     instance = home.instance()
     ensure_partition(instance, run_id)
     return defs, instance

@@ -2,47 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import dagster as dg
 
-from docsgen_pipeline.agents.base import Agent, FileReply, PlanReply, PlanRequest, WriteRequest
-from docsgen_pipeline.agents.template.agent import TemplateAgent
 from docsgen_pipeline.blueprint import default_blueprint
 from docsgen_pipeline.dagster_layer.definitions import build_definitions
 from docsgen_pipeline.dagster_layer.execute import approve_phase, ensure_partition, execute_phase
 from docsgen_pipeline.dagster_layer.keys import plan_key, validation_key
-from docsgen_pipeline.dagster_layer.resources import AgentResource
 from docsgen_pipeline.docs_run import REPORTS, DocsRun, issues_name, report_name
 from docsgen_pipeline.registration import register_docs_run
 from docsgen_pipeline_tests.conftest import EXAMPLES, Home
+from docsgen_pipeline_tests.support.appending_agent import AppendingAgentResource
 
-
-class _BrokenLinkAgent:
-    """The template agent, except that the Components page links to a file nobody planned."""
-
-    name = "broken-link"
-
-    def __init__(self) -> None:
-        self._inner = TemplateAgent()
-
-    def identity(self) -> dict[str, str]:
-        return {"agent": self.name}
-
-    def plan_phase(self, request: PlanRequest) -> PlanReply:
-        return self._inner.plan_phase(request)
-
-    def write_file(self, request: WriteRequest) -> FileReply:
-        reply = self._inner.write_file(request)
-        if request.file.key == "components":
-            broken = reply.markdown + "\nSee also [the old design](acme-99-legacy.md).\n"
-            return reply.model_copy(update={"markdown": broken})
-        return reply
-
-
-class BrokenLinkAgentResource(AgentResource):
-    def build(self, run_agent: dict[str, object] | None = None, budget_ledger: Path | None = None) -> Agent:
-        return _BrokenLinkAgent()
+BROKEN_LINK = AppendingAgentResource(file_key="components", extra="\nSee also [the old design](acme-99-legacy.md).\n")
 
 
 def test_broken_link_fails_gate_and_keeps_artifacts(docsgen_home: Home) -> None:
@@ -52,7 +23,7 @@ def test_broken_link_fails_gate_and_keeps_artifacts(docsgen_home: Home) -> None:
     register_docs_run(
         store, brief_text=text, brief_format="yaml", brief_source="acme", blueprint=blueprint, run_id="broken-1"
     )
-    defs = build_definitions(blueprint, store.root, agent=BrokenLinkAgentResource())
+    defs = build_definitions(blueprint, store.root, agent=BROKEN_LINK)
     instance = docsgen_home.instance()
     ensure_partition(instance, "broken-1")
     for phase in (0, 1):

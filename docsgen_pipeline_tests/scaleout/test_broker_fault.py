@@ -6,7 +6,8 @@ import pytest
 
 from docsgen_pipeline.cli.main import main
 from docsgen_pipeline_tests.conftest import EXAMPLES, Home
-from docsgen_pipeline_tests.support.redis import REDIS_SERVER, free_port, redis_server
+from docsgen_pipeline_tests.support.processes import free_port
+from docsgen_pipeline_tests.support.redis import REDIS_SERVER, redis_server
 
 BRIEF = EXAMPLES / "acme-orders.yaml"
 

