@@ -24,6 +24,7 @@ import pytest
 
 from docsgen_pipeline.dagster_layer.facts import collect
 from docsgen_pipeline.dagster_layer.partitions import DOCS_RUNS, RUN_TAG
+from docsgen_pipeline.docs_run import DocsRun
 from docsgen_pipeline.lifecycle import RunState, Status, derive
 from docsgen_pipeline.store import ArtifactStore
 from docsgen_pipeline_tests.conftest import EXAMPLES
@@ -224,6 +225,67 @@ def test_approve_phase_0_and_see_phase_1_start(session: Session, ui: Launchpad) 
     _see_in_runs_list(session, ui, "phase1_generate", "phase1-started")
     session.wait_status("phase 1 to await approval", Status.AWAITING_APPROVAL)
     assert session.state().phase == 1
+
+
+REJECT_NOTE = "Say how retries are bounded"
+REGENERATE_FEEDBACK = "Open with the audience"
+
+
+def _latest_version(session: Session, key: str) -> int:
+    record = DocsRun.load(session.store, session.run_id).latest_file(key)
+    assert record is not None, f"{key} has no version"
+    return record.version
+
+
+def _open_partition(session: Session, ui: Launchpad, asset: str) -> None:
+    """Assets > asset > Partitions > the docs run (the link a person follows from the asset's page)."""
+    ui.page.goto(f"{session.base}/assets/{asset}?view=partitions&partition={session.run_id}", timeout=90_000)
+
+
+def test_reject_phase_1_with_feedback(session: Session, ui: Launchpad) -> None:
+    """Jobs > reject_phase > Launchpad: scaffold, three typed values, launch; phase 1 is rewritten (v2)
+    with the note and awaits approval again."""
+    _needs_run(session)
+    assert session.state().phase == 1
+    before = _latest_version(session, "foundations")
+    ui.open("reject_phase")
+    ui.fill({"docs_run": session.run_id, "note": REJECT_NOTE, "by": "ana"})
+    launched = ui.launch(session.shot_name("reject-filled"))
+    _see_dagster_run_succeed(session, ui, launched, "reject-run-succeeded")
+    playwright.expect(ui.page.get_by_text("revision round 1").first).to_be_visible(timeout=60_000)
+    feedback = session.store.events(session.run_id, "feedback")
+    assert [(e.get("phase"), e.get("note")) for e in feedback][-1:] == [(1, REJECT_NOTE)]
+    assert _latest_version(session, "foundations") == before + 1
+    session.wait_status("phase 1 to await approval again", Status.AWAITING_APPROVAL)
+    assert session.state().phase == 1
+    _open_partition(session, ui, "phase1/foundations")
+    # The partition's metadata: the history table names the new version and why it was written.
+    playwright.expect(ui.page.get_by_text(f"v{before + 1} (this, latest)").first).to_be_visible(timeout=90_000)
+    ui.shot(session.shot_name("reject-foundations-v2"))
+
+
+def test_regenerate_one_file_with_feedback_and_see_v2_its_diff_and_the_outdated_approval(
+    session: Session, ui: Launchpad
+) -> None:
+    """Jobs > regenerate_files > Launchpad: scaffold, three typed values, launch; the overview (phase 0,
+    approved) gets v2 with a diff, and phase 0's approval no longer covers it."""
+    _needs_run(session)
+    name = session.store.registration(session.run_id).slug + ".md"
+    assert _latest_version(session, "root") == 1
+    ui.open("regenerate_files")
+    ui.fill({"docs_run": session.run_id, "files": f"[{name}]", "feedback": REGENERATE_FEEDBACK, "by": "ana"})
+    launched = ui.launch(session.shot_name("regenerate-filled"))
+    _see_dagster_run_succeed(session, ui, launched, "regenerate-run-succeeded")
+    playwright.expect(ui.page.get_by_text(f"{name}: v1 -> v2").first).to_be_visible(timeout=60_000)
+    assert _latest_version(session, "root") == 2
+    _open_partition(session, ui, "phase0/root")
+    page = ui.page
+    playwright.expect(page.get_by_text("v2 (this, latest)").first).to_be_visible(timeout=90_000)
+    playwright.expect(page.get_by_text(f"+++ {name} (v2)").first).to_be_visible(timeout=30_000)
+    ui.shot(session.shot_name("regenerate-root-v2-diff"))
+    # The approval of phase 0 covered v1: the run waits for phase 0 to be approved again.
+    session.wait_status("phase 0 to await approval again", Status.AWAITING_APPROVAL)
+    assert session.state().phase == 0
 
 
 def test_cancel_the_run_from_the_launchpad(session: Session, ui: Launchpad) -> None:
