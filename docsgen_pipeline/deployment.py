@@ -11,8 +11,8 @@ from __future__ import annotations
 from docsgen_pipeline.agents.diagnose import Check
 from docsgen_pipeline.blueprint import Blueprint
 from docsgen_pipeline.broker import check_celery_services, check_reachable, configured_broker, redact
-from docsgen_pipeline.errors import ConfigError, ServiceUnreachableError
-from docsgen_pipeline.settings import celery_backend, configured_blueprint, run_executor_name
+from docsgen_pipeline.errors import ConfigError, ServiceUnreachableError, StoreError
+from docsgen_pipeline.settings import celery_backend, configured_blueprint, run_executor_name, store_root
 
 
 def check_distributed(blueprint: Blueprint) -> None:
@@ -52,3 +52,18 @@ def deployment_checks() -> list[Check]:
         else:
             checks.append(Check(what.lower(), "ok", f"{redact(url)} answers"))
     return checks
+
+
+def store_check() -> Check:
+    """What ``docsgen doctor`` reports about the artifact store: a folder, or an object store that answers."""
+    from docsgen_pipeline.store import ArtifactStore
+
+    location = store_root()
+    try:
+        store = ArtifactStore(location)
+        store.check()
+    except (ConfigError, StoreError) as exc:
+        return Check("artifact store", "fail", str(exc).split("; ")[0], fix="start it or fix DOCSGEN_STORE")
+    if store.is_local:
+        return Check("artifact store", "ok", f"folder {store.root}")
+    return Check("artifact store", "ok", f"{location} answers (this machine's working folder: {store.root})")

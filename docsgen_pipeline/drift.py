@@ -92,7 +92,7 @@ class DriftFailure:
 
 def latest_bundle(store: ArtifactStore, run_id: str) -> tuple[Path, int] | None:
     """The newest complete bundle of a docs run (one with its manifest), if any."""
-    base = store.run_dir(run_id) / BUNDLES
+    base = store.tree_base(run_id, BUNDLES)
     versions = [p for p in base.glob("v*") if p.name[1:].isdigit() and (p / "manifest.json").is_file()]
     if not versions:
         return None

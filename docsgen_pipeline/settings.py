@@ -13,8 +13,12 @@ def docsgen_home() -> Path:
     return Path(os.environ.get("DOCSGEN_HOME") or "~/.docsgen").expanduser()
 
 
-def store_root() -> Path:
-    return Path(os.environ.get("DOCSGEN_STORE") or docsgen_home() / "artifacts").expanduser()
+def store_root() -> str:
+    """``$DOCSGEN_STORE``: a folder (default ``$DOCSGEN_HOME/artifacts``) or an object-store URL (``s3://bucket/prefix``)."""
+    configured = os.environ.get("DOCSGEN_STORE", "").strip()
+    if "://" in configured:
+        return configured  # a URL: Path() would fold its '//'
+    return str(Path(configured or docsgen_home() / "artifacts").expanduser())
 
 
 def dagster_home() -> Path:

@@ -12,7 +12,12 @@ Nothing is ever overwritten: a new content gets the next version beside the old 
 the same content as the latest version returns that version instead of creating a copy (so a
 retry or an unchanged regeneration does not count as a change).
 
-Crash safety (this local filesystem implementation; see :mod:`docsgen_pipeline.atomic_files`):
+Where the bytes live is :mod:`docsgen_pipeline.blobs`: a local folder (the default) or an object
+store addressed by URL (``s3://bucket/prefix``, ``gs://…``, ``az://…``), where the index is one
+write-once object per version (``versions.jsonl/<K>``) and every object is created with
+If-None-Match.  Every read is checked against the recorded sha256.
+
+Crash safety of the local folder (see :mod:`docsgen_pipeline.atomic_files`):
 a version file is staged, fsynced and linked into place before its index line is appended, so
 a kill leaves at worst an *orphan* (a file without an index line) or a torn last index line.
 Both are quarantined on the next write of that artifact, and a version whose bytes no longer
@@ -27,6 +32,7 @@ import hashlib
 import json
 import os
 import re
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -37,14 +43,15 @@ from pydantic import BaseModel, Field
 
 from docsgen_pipeline.atomic_files import (
     QUARANTINE_DIR,
-    append_line,
     fsync_dir,
     is_temp,
     quarantine,
-    replace_atomic,
     temp_owner_alive,
     write_once_atomic,
 )
+from docsgen_pipeline.blobs.local import LocalBlobs
+from docsgen_pipeline.blobs.protocol import Blobs
+from docsgen_pipeline.blobs.registry import open_blobs, working_root
 from docsgen_pipeline.errors import RunIdError, StoreError, UnknownRunError
 
 RUN_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
@@ -53,6 +60,7 @@ _CATEGORY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*(/[a-z0-9][a-z0-9_-]*)*$")
 _VERSION_FILE_RE = re.compile(r"^v(\d+)(\.[A-Za-z0-9]+)?$")
 INDEX = "versions.jsonl"
 QUARANTINE_LOG = "quarantined.jsonl"
+BUNDLES_CATEGORY = "bundles"  # tree versions, not versioned artifacts (docs_run.BUNDLES)
 
 
 def validate_run_id(run_id: str) -> str:
@@ -115,43 +123,78 @@ def _locked(path: Path) -> Iterator[None]:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
-class ArtifactStore:
-    """Filesystem artifact store; safe for concurrent writers of different or the same artifact."""
+def _record_name() -> str:
+    """A record's name in an object store's log: time-ordered, unique across machines."""
+    return f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%fZ')}-{uuid.uuid4().hex[:8]}"
 
-    def __init__(self, root: str | Path) -> None:
-        self.root = Path(root).expanduser()
+
+class ArtifactStore:
+    """The artifact store; safe for concurrent writers of different or the same artifact.
+
+    ``location`` is a folder (the default) or an object-store URL (``s3://bucket/prefix``,
+    ``gs://…``, ``az://…``; ``file:///path`` is the folder).  What every machine must share
+    (registrations, versions, indexes, event logs, quarantine records, bundles) goes through
+    :attr:`blobs`.  :attr:`root` is always a *local* folder: for a folder store it is that folder;
+    for an object store it is this machine's working folder (``$DOCSGEN_HOME/store-local/…``),
+    holding only machine-local things: file locks, the status cache, execution and publish
+    locks, budget ledgers and verified copies of bundles.
+    """
+
+    def __init__(self, root: str | Path, local_root: str | Path | None = None) -> None:
+        self.location = str(root)
+        self.blobs: Blobs = open_blobs(root)
+        if isinstance(self.blobs, LocalBlobs):
+            self.root = self.blobs.root
+        elif local_root is not None:
+            self.root = Path(local_root).expanduser()
+        else:
+            from docsgen_pipeline.settings import docsgen_home
+
+            self.root = working_root(root, docsgen_home())
+
+    @property
+    def is_local(self) -> bool:
+        return self.blobs.is_local
+
+    def check(self) -> None:
+        """Raise StoreError (one line naming the URL) when the store cannot be reached."""
+        self.blobs.check()
 
     # -- runs ---------------------------------------------------------------------------------
     def run_dir(self, run_id: str) -> Path:
+        """The run's local folder (for a folder store: where its artifacts are)."""
         return self.root / "runs" / validate_run_id(run_id)
 
+    @staticmethod
+    def _run_key(run_id: str) -> str:
+        return f"runs/{validate_run_id(run_id)}"
+
     def has_run(self, run_id: str) -> bool:
-        return (self.run_dir(run_id) / "run.json").is_file()
+        return self.blobs.exists(f"{self._run_key(run_id)}/run.json")
 
     def run_ids(self) -> list[str]:
-        runs = self.root / "runs"
-        if not runs.is_dir():
-            return []
-        return sorted(p.name for p in runs.iterdir() if RUN_ID_RE.match(p.name) and (p / "run.json").is_file())
+        folders, _ = self.blobs.children("runs")
+        return [name for name in folders if RUN_ID_RE.match(name) and self.blobs.exists(f"runs/{name}/run.json")]
 
     def damaged_run_dirs(self) -> list[str]:
         """Folders under ``runs/`` that are not a readable registered run (shown as Broken, never fatal)."""
-        runs = self.root / "runs"
-        if not runs.is_dir():
-            return []
-        return sorted(
-            p.name
-            for p in runs.iterdir()
-            if p.is_dir()
-            and RUN_ID_RE.match(p.name)
-            and not (p / "run.json").is_file()
-            and any(not child.name.startswith(".") for child in p.iterdir())
-        )
+        damaged = []
+        for name in self.blobs.children("runs")[0]:
+            if not RUN_ID_RE.match(name) or self.blobs.exists(f"runs/{name}/run.json"):
+                continue
+            folders, files = self.blobs.children(f"runs/{name}")
+            if any(not child.startswith(".") for child in [*folders, *files]):
+                damaged.append(name)
+        return damaged
+
+    def _write_new(self, key: str, data: bytes) -> None:
+        if not self.blobs.put_if_absent(key, data):
+            raise StoreError(f"{self.blobs.where(key)}: artifact already exists and is immutable")
 
     def register_run(self, registration: RunRegistration, brief_text: str, blueprint_yaml: str) -> RunRegistration:
         """Record a new docs run; registering the same brief and blueprint again is a no-op."""
-        run_dir = self.run_dir(registration.run_id)
-        with _locked(run_dir / ".lock"):
+        run_key = self._run_key(registration.run_id)
+        with _locked(self.run_dir(registration.run_id) / ".lock"):
             if self.has_run(registration.run_id):
                 existing = self.registration(registration.run_id)
                 same = (
@@ -165,52 +208,78 @@ class ArtifactStore:
                     )
                 return existing
             # An earlier registration killed half-way left files but no run.json: set them aside.
-            for leftover in (run_dir / registration.brief_file, run_dir / "blueprint.yaml"):
-                if leftover.exists():
-                    quarantine(leftover, "left by an interrupted registration (no run.json)")
-            _write_once(run_dir / registration.brief_file, brief_text.encode())
-            _write_once(run_dir / "blueprint.yaml", blueprint_yaml.encode())
-            _write_once(run_dir / "run.json", registration.model_dump_json(indent=2).encode())
+            for leftover in (f"{run_key}/{registration.brief_file}", f"{run_key}/blueprint.yaml"):
+                if self.blobs.exists(leftover):
+                    self.blobs.quarantine(leftover, "left by an interrupted registration (no run.json)")
+            self._write_new(f"{run_key}/{registration.brief_file}", brief_text.encode())
+            self._write_new(f"{run_key}/blueprint.yaml", blueprint_yaml.encode())
+            self._write_new(f"{run_key}/run.json", registration.model_dump_json(indent=2).encode())
         return registration
 
     def registration(self, run_id: str) -> RunRegistration:
-        path = self.run_dir(run_id) / "run.json"
-        if not path.is_file():
+        key = f"{self._run_key(run_id)}/run.json"
+        try:
+            data = self.blobs.get(key)
+        except OSError as exc:
+            raise StoreError(f"{self.blobs.where(key)}: unreadable registration ({exc})") from None
+        if data is None:
             raise UnknownRunError(
                 f"docs run '{run_id}' is not registered (start it with: docsgen run BRIEF --run-id {run_id})"
             )
         try:
-            return RunRegistration.model_validate_json(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
+            return RunRegistration.model_validate_json(data.decode("utf-8"))
+        except ValueError as exc:
             raise StoreError(
-                f"{path}: damaged registration ({str(exc).splitlines()[0]}); check it with: docsgen verify {run_id}"
+                f"{self.blobs.where(key)}: damaged registration ({str(exc).splitlines()[0]}); "
+                f"check it with: docsgen verify {run_id}"
             ) from None
 
+    def has_run_file(self, run_id: str, relative: str) -> bool:
+        return self.blobs.exists(f"{self._run_key(run_id)}/{relative}")
+
+    def where(self, run_id: str, record: VersionRecord) -> str:
+        """Where a person finds a version: its file, or its object's URL."""
+        return self.blobs.where(f"{self._run_key(run_id)}/{record.path}")
+
+    def read_run_bytes(self, run_id: str, relative: str) -> bytes:
+        """A file of the run's registration (brief, blueprint); FileNotFoundError when it is missing."""
+        key = f"{self._run_key(run_id)}/{relative}"
+        data = self.blobs.get(key)
+        if data is None:
+            raise FileNotFoundError(self.blobs.where(key))
+        return data
+
     def read_run_file(self, run_id: str, relative: str) -> str:
-        return (self.run_dir(run_id) / relative).read_text(encoding="utf-8")
+        return self.read_run_bytes(run_id, relative).decode("utf-8")
 
     # -- versioned artifacts ------------------------------------------------------------------
-    def _artifact_dir(self, run_id: str, category: str, name: str) -> Path:
+    def _artifact_key(self, run_id: str, category: str, name: str) -> str:
         if not _CATEGORY_RE.match(category):
             raise StoreError(f"invalid artifact category {category!r}")
         if not _NAME_RE.match(name) or ".." in name:
             raise StoreError(f"invalid artifact name {name!r}")
-        return self.run_dir(run_id) / category / name
+        return f"{self._run_key(run_id)}/{category}/{name}"
+
+    def _artifact_lock(self, run_id: str, category: str, name: str) -> Path:
+        self._artifact_key(run_id, category, name)
+        return self.run_dir(run_id) / category / name / ".lock"
 
     def put(
         self, run_id: str, category: str, name: str, content: bytes | str, meta: dict[str, Any] | None = None
     ) -> tuple[VersionRecord, bool]:
         """Store content as the next version; returns (record, created).
 
-        If the content equals the latest version's (and that version is intact on disk), nothing
-        is written and ``created`` is False.  Orphans, a torn index line and a corrupt latest
+        If the content equals the latest version's (and that version is intact), nothing is
+        written and ``created`` is False.  Orphans, a torn index line and a corrupt latest
         version left by a crash are quarantined first, so a crash never blocks the next write.
+        In an object store the version file is created with If-None-Match, so a writer on
+        another machine that took the same version number first makes this one fail, not overwrite.
         """
         data = content.encode() if isinstance(content, str) else content
         digest = sha256_hex(data)
-        directory = self._artifact_dir(run_id, category, name)
-        with _locked(directory / ".lock"):
-            self._repair_index(directory)
+        key = self._artifact_key(run_id, category, name)
+        with _locked(self._artifact_lock(run_id, category, name)):
+            self.blobs.drop_torn_tail(f"{key}/{INDEX}")
             history = self.history(run_id, category, name)
             bad = self.quarantined(run_id, category, name)
             last = history[-1] if history else None
@@ -221,51 +290,32 @@ class ArtifactStore:
                 if problem is not None:
                     self._quarantine_version(run_id, last, problem)
             version = len(history) + 1
-            suffix = Path(name).suffix
-            file_path = directory / f"v{version}{suffix}"
-            if file_path.exists():
-                quarantine(file_path, "orphaned version file: no index entry (a write was interrupted)")
-            _write_once(file_path, data)
+            relative = f"{category}/{name}/v{version}{Path(name).suffix}"
+            file_key = f"{self._run_key(run_id)}/{relative}"
+            if self.blobs.exists(file_key):
+                self.blobs.quarantine(file_key, "orphaned version file: no index entry (a write was interrupted)")
+            if not self.blobs.put_if_absent(file_key, data):
+                raise StoreError(
+                    f"{self.blobs.where(file_key)}: another writer created this version first; "
+                    "nothing was overwritten, retry the step"
+                )
             record = VersionRecord(
                 category=category,
                 name=name,
                 version=version,
                 sha256=digest,
                 size=len(data),
-                path=str(file_path.relative_to(self.run_dir(run_id))),
+                path=relative,
                 created_at=utc_now(),
                 meta=dict(meta or {}),
             )
-            append_line(directory / INDEX, record.model_dump_json())
+            if not self.blobs.add_record(f"{key}/{INDEX}", f"{version:08d}", record.model_dump_json()):
+                raise StoreError(f"{self.blobs.where(key)}: version {version} was recorded by another writer; retry")
         return record, True
 
-    def _repair_index(self, directory: Path) -> bool:
-        """Quarantine a torn trailing index line (a crash mid-append); True if one was found."""
-        index = directory / INDEX
-        if not index.is_file():
-            return False
-        raw = index.read_bytes()
-        lines = raw.split(b"\n")
-        tail = lines[-1]
-        if not tail.strip():
-            return False
-        try:
-            VersionRecord.model_validate_json(tail)
-        except ValueError:
-            pass
-        else:
-            return False
-        torn = directory / f"{INDEX}.torn"
-        torn.write_bytes(tail)
-        quarantine(torn, "torn last line of versions.jsonl (a write was interrupted)")
-        replace_atomic(index, b"\n".join(lines[:-1]) + b"\n" if len(lines) > 1 else b"")
-        return True
-
     def history(self, run_id: str, category: str, name: str) -> list[VersionRecord]:
-        index = self._artifact_dir(run_id, category, name) / INDEX
-        if not index.is_file():
-            return []
-        lines = index.read_text(encoding="utf-8", errors="replace").split("\n")
+        index = f"{self._artifact_key(run_id, category, name)}/{INDEX}"
+        lines = self.blobs.records(index)
         records = []
         for number, line in enumerate(lines, start=1):
             if not line.strip():
@@ -276,17 +326,15 @@ class ArtifactStore:
                 if number == len(lines):  # a torn last line: the write it belongs to never finished
                     break
                 raise StoreError(
-                    f"{index}:{number}: damaged index line; run: docsgen verify {run_id} --repair"
+                    f"{self.blobs.where(index)}:{number}: damaged index line; run: docsgen verify {run_id} --repair"
                 ) from None
         return records
 
     def quarantined(self, run_id: str, category: str, name: str) -> dict[int, str]:
         """version -> reason, for the versions of an artifact set aside as damaged."""
-        log = self._artifact_dir(run_id, category, name) / QUARANTINE_DIR / QUARANTINE_LOG
-        if not log.is_file():
-            return {}
+        log = f"{self._artifact_key(run_id, category, name)}/{QUARANTINE_DIR}/{QUARANTINE_LOG}"
         out: dict[int, str] = {}
-        for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
+        for line in self.blobs.records(log):
             try:
                 entry = json.loads(line)
                 out[int(entry["version"])] = str(entry.get("reason", ""))
@@ -294,54 +342,48 @@ class ArtifactStore:
                 continue
         return out
 
-    def check_version(self, run_id: str, record: VersionRecord) -> str | None:
-        """What is wrong with a recorded version on disk, or None when it is intact."""
-        path = self.run_dir(run_id) / record.path
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
+    def _problem(self, record: VersionRecord, data: bytes | None) -> str | None:
+        if data is None:
             return "file is missing"
-        except OSError as exc:
-            return f"unreadable: {exc}"
         if len(data) != record.size:
             return f"content does not match its recorded sha256 ({len(data)} bytes, {record.size} recorded)"
         if sha256_hex(data) != record.sha256:
             return "content does not match its recorded sha256"
         return None
 
+    def check_version(self, run_id: str, record: VersionRecord) -> str | None:
+        """What is wrong with a recorded version, or None when it is intact."""
+        try:
+            data = self.blobs.get(f"{self._run_key(run_id)}/{record.path}")
+        except OSError as exc:
+            return f"unreadable: {exc}"
+        return self._problem(record, data)
+
     def _quarantine_version(self, run_id: str, record: VersionRecord, reason: str) -> None:
-        directory = self._artifact_dir(run_id, record.category, record.name)
-        path = self.run_dir(run_id) / record.path
-        moved = quarantine(path, reason).name if path.exists() else ""
-        append_line(
-            directory / QUARANTINE_DIR / QUARANTINE_LOG,
+        key = self._artifact_key(run_id, record.category, record.name)
+        file_key = f"{self._run_key(run_id)}/{record.path}"
+        moved = self.blobs.quarantine(file_key, reason) if self.blobs.exists(file_key) else ""
+        self.blobs.add_record(
+            f"{key}/{QUARANTINE_DIR}/{QUARANTINE_LOG}",
+            f"{record.version:08d}-{_record_name()}",
             json.dumps({"version": record.version, "reason": reason, "moved_to": moved, "at": utc_now()}),
         )
 
     def quarantine_version(self, run_id: str, record: VersionRecord, reason: str) -> None:
         """Set a damaged version aside (never deleted); a quarantined latest version reads as missing."""
-        directory = self._artifact_dir(run_id, record.category, record.name)
-        with _locked(directory / ".lock"):
+        with _locked(self._artifact_lock(run_id, record.category, record.name)):
             if record.version not in self.quarantined(run_id, record.category, record.name):
                 self._quarantine_version(run_id, record, reason)
 
     def inspect_artifact(self, run_id: str, category: str, name: str, repair: bool = False) -> list[str]:
         """Every problem of one artifact (index, versions, orphans, leftovers); ``repair`` sets them aside."""
-        directory = self._artifact_dir(run_id, category, name)
+        key = self._artifact_key(run_id, category, name)
         problems: list[str] = []
-        with _locked(directory / ".lock"):
-            index = directory / INDEX
-            if index.is_file() and not index.read_bytes().endswith(b"\n") and index.stat().st_size:
-                torn = True
-                try:
-                    VersionRecord.model_validate_json(index.read_bytes().split(b"\n")[-1])
-                    torn = False
-                except ValueError:
-                    pass
-                if torn:
-                    problems.append(f"{INDEX}: torn last line (interrupted write)")
-                    if repair:
-                        self._repair_index(directory)
+        with _locked(self._artifact_lock(run_id, category, name)):
+            if self.blobs.torn_tail(f"{key}/{INDEX}"):
+                problems.append(f"{INDEX}: torn last line (interrupted write)")
+                if repair:
+                    self.blobs.drop_torn_tail(f"{key}/{INDEX}")
             try:
                 history = self.history(run_id, category, name)
             except StoreError as exc:
@@ -356,29 +398,35 @@ class ArtifactStore:
                     problems.append(f"v{record.version}: {problem}")
                     if repair:
                         self._quarantine_version(run_id, record, problem)
-            for path in sorted(directory.iterdir()):
-                if path.is_file() and _VERSION_FILE_RE.match(path.name) and path.name not in indexed:
-                    problems.append(f"{path.name}: orphaned version file (no index entry)")
+            for file_name in self.blobs.children(key)[1]:
+                if _VERSION_FILE_RE.match(file_name) and file_name not in indexed:
+                    problems.append(f"{file_name}: orphaned version file (no index entry)")
                     if repair:
-                        quarantine(path, "orphaned version file: no index entry (a write was interrupted)")
-                elif is_temp(path) and not temp_owner_alive(path):
-                    problems.append(f"{path.name}: leftover temporary file of a killed write")
+                        self.blobs.quarantine(
+                            f"{key}/{file_name}", "orphaned version file: no index entry (a write was interrupted)"
+                        )
+                elif is_temp(Path(file_name)) and not temp_owner_alive(Path(file_name)):
+                    problems.append(f"{file_name}: leftover temporary file of a killed write")
                     if repair:
-                        quarantine(path, "leftover temporary file of a killed write")
+                        self.blobs.quarantine(f"{key}/{file_name}", "leftover temporary file of a killed write")
         return problems
 
     def artifacts(self, run_id: str) -> list[tuple[str, str]]:
         """(category, name) of every versioned artifact of a run (indexed, or only orphaned files)."""
-        run_dir = self.run_dir(run_id)
+        run_key = self._run_key(run_id)
         out = set()
-        for directory in run_dir.rglob("*"):
-            relative = directory.relative_to(run_dir).parts
-            if not directory.is_dir() or len(relative) < 2 or relative[0] == "bundles" or QUARANTINE_DIR in relative:
+        for key in self.blobs.walk(run_key):
+            parts = key[len(run_key) + 1 :].split("/")
+            if parts[0] == BUNDLES_CATEGORY or QUARANTINE_DIR in parts:
                 continue
-            if (directory / INDEX).is_file() or any(
-                _VERSION_FILE_RE.match(p.name) for p in directory.iterdir() if p.is_file()
-            ):
-                out.add(("/".join(relative[:-1]), relative[-1]))
+            if INDEX in parts:
+                artifact = parts[: parts.index(INDEX)]
+            elif _VERSION_FILE_RE.match(parts[-1]):
+                artifact = parts[:-1]
+            else:
+                continue
+            if len(artifact) >= 2:
+                out.add(("/".join(artifact[:-1]), artifact[-1]))
         return sorted(out)
 
     def latest(self, run_id: str, category: str, name: str) -> VersionRecord | None:
@@ -398,37 +446,39 @@ class ArtifactStore:
         return history[version - 1]
 
     def read_bytes(self, run_id: str, record: VersionRecord) -> bytes:
-        problem = self.check_version(run_id, record)
-        if problem is not None:
+        """The version's bytes, checked against its recorded size and sha256 on every read."""
+        try:
+            data = self.blobs.get(f"{self._run_key(run_id)}/{record.path}")
+            problem = self._problem(record, data)
+        except OSError as exc:
+            data, problem = None, f"unreadable: {exc}"
+        if problem is not None or data is None:
             raise StoreError(
                 f"{record.path} in docs run '{run_id}': {problem} (recorded sha256 {record.sha256[:12]}); "
                 f"set it aside with: docsgen verify {run_id} --repair"
             )
-        return (self.run_dir(run_id) / record.path).read_bytes()
+        return data
 
     def read_text(self, run_id: str, record: VersionRecord) -> str:
         return self.read_bytes(run_id, record).decode("utf-8")
 
     def names(self, run_id: str, category: str) -> list[str]:
-        directory = self.run_dir(run_id) / category
-        if not directory.is_dir():
-            return []
-        return sorted(p.name for p in directory.iterdir() if (p / INDEX).is_file())
+        if not _CATEGORY_RE.match(category):
+            raise StoreError(f"invalid artifact category {category!r}")
+        base = f"{self._run_key(run_id)}/{category}"
+        return [name for name in self.blobs.children(base)[0] if self.blobs.has_records(f"{base}/{name}/{INDEX}")]
 
     # -- append-only event logs (regenerations, approvals, feedback) --------------------------
     def append_event(self, run_id: str, log: str, event: dict[str, Any]) -> dict[str, Any]:
-        path = self.run_dir(run_id) / "events" / f"{log}.jsonl"
+        key = f"{self._run_key(run_id)}/events/{log}.jsonl"
         record = {"at": utc_now(), **event}
-        with _locked(path.with_suffix(".lock")):
-            append_line(path, json.dumps(record, sort_keys=True))
+        with _locked(self.run_dir(run_id) / "events" / f"{log}.lock"):
+            self.blobs.add_record(key, _record_name(), json.dumps(record, sort_keys=True))
         return record
 
     def events(self, run_id: str, log: str) -> list[dict[str, Any]]:
-        path = self.run_dir(run_id) / "events" / f"{log}.jsonl"
-        if not path.is_file():
-            return []
         out = []
-        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        for line in self.blobs.records(f"{self._run_key(run_id)}/events/{log}.jsonl"):
             if not line.strip():
                 continue
             try:
@@ -437,34 +487,98 @@ class ArtifactStore:
                 continue
         return out
 
+    # -- immutable directory versions (bundles) -----------------------------------------------
     def write_tree(self, run_id: str, category: str, files: dict[str, bytes]) -> tuple[Path, int]:
         """Write a new immutable directory version (e.g. a bundle): ``<category>/v<K>/…``.
 
-        The tree is staged in a hidden folder and renamed into place whole, so a bundle folder
-        that exists is always complete.
+        The tree is staged in a hidden local folder and renamed into place whole, so a bundle
+        folder that exists is always complete.  With an object store the files are then uploaded
+        write-once, and last ``<category>/v<K>.tree.json`` (every file's sha256): a tree without
+        it is incomplete and no machine uses it.
         """
         base = self.run_dir(run_id) / category
         for relative in files:
             if relative.startswith("/") or ".." in Path(relative).parts:
                 raise StoreError(f"invalid bundle path {relative!r}")
         with _locked(base / ".lock"):
+            self._sync_trees(run_id, category)
             existing = [int(p.name[1:]) for p in base.glob("v*") if p.is_dir() and p.name[1:].isdigit()]
             set_aside = [
                 int(m.group(1)) for p in (base / QUARANTINE_DIR).glob("v*") if (m := re.match(r"^v(\d+)\.", p.name))
             ]
-            version = max([*existing, *set_aside], default=0) + 1
+            version = max([*existing, *set_aside, *self._remote_tree_numbers(run_id, category)], default=0) + 1
             target = base / f"v{version}"
             staged = base / f".v{version}.{os.getpid()}.staging"
             if staged.exists():
                 quarantine(staged, "leftover staging folder of a killed bundle write")
             for relative, data in sorted(files.items()):
                 _write_once(staged / relative, data)
+            if not self.blobs.is_local:
+                self._upload_tree(run_id, category, version, files)
             os.rename(staged, target)
             fsync_dir(base)
         return target, version
 
-    def tree_versions(self, run_id: str, category: str) -> list[Path]:
+    def _tree_key(self, run_id: str, category: str) -> str:
+        if not _CATEGORY_RE.match(category):
+            raise StoreError(f"invalid artifact category {category!r}")
+        return f"{self._run_key(run_id)}/{category}"
+
+    def _remote_tree_numbers(self, run_id: str, category: str) -> list[int]:
+        """Tree versions known to the object store, complete or not, quarantined or not (never reused)."""
+        if self.blobs.is_local:
+            return []
+        base = self._tree_key(run_id, category)
+        folders, files = self.blobs.children(base)
+        quarantined = self.blobs.children(f"{base}/{QUARANTINE_DIR}")[1]
+        found = [int(m.group(1)) for n in folders if (m := re.match(r"^v(\d+)$", n))]
+        found += [int(m.group(1)) for n in [*files, *quarantined] if (m := re.match(r"^v(\d+)\.tree\.json", n))]
+        return found
+
+    def _upload_tree(self, run_id: str, category: str, version: int, files: dict[str, bytes]) -> None:
+        base = f"{self._tree_key(run_id, category)}/v{version}"
+        for relative, data in sorted(files.items()):
+            self._write_new(f"{base}/{relative}", data)
+        listing = {relative: sha256_hex(data) for relative, data in sorted(files.items())}
+        self._write_new(f"{base}.tree.json", json.dumps({"version": version, "files": listing}, indent=2).encode())
+
+    def _sync_trees(self, run_id: str, category: str) -> None:
+        """Copy the object store's complete trees this machine lacks into its local folder, each file checked."""
+        if self.blobs.is_local:
+            return
+        key = self._tree_key(run_id, category)
         base = self.run_dir(run_id) / category
+        for name in self.blobs.children(key)[1]:
+            match = re.match(r"^v(\d+)\.tree\.json$", name)
+            if not match or (base / f"v{match.group(1)}").exists():
+                continue
+            listing = json.loads(self.blobs.get(f"{key}/{name}") or b"{}").get("files", {})
+            staged = base / f".v{match.group(1)}.{os.getpid()}.download"
+            if staged.exists():
+                quarantine(staged, "leftover folder of a killed bundle download")
+            for relative, digest in sorted(listing.items()):
+                data = self.blobs.get(f"{key}/v{match.group(1)}/{relative}")
+                if data is None or sha256_hex(data) != digest:
+                    raise StoreError(
+                        f"{self.blobs.where(f'{key}/v{match.group(1)}/{relative}')}: "
+                        f"{'missing' if data is None else 'does not match its sha256 in ' + name}; "
+                        f"check it with: docsgen verify {run_id}"
+                    )
+                _write_once(staged / relative, data)
+            base.mkdir(parents=True, exist_ok=True)
+            os.rename(staged, base / f"v{match.group(1)}")
+            fsync_dir(base)
+
+    def tree_base(self, run_id: str, category: str) -> Path:
+        """The local folder holding the run's tree versions (``<category>/v<K>``), brought up to date first."""
+        base = self.run_dir(run_id) / category
+        if not self.blobs.is_local:
+            with _locked(base / ".lock"):
+                self._sync_trees(run_id, category)
+        return base
+
+    def tree_versions(self, run_id: str, category: str) -> list[Path]:
+        base = self.tree_base(run_id, category)
         if not base.is_dir():
             return []
         found = [p for p in base.glob("v*") if p.is_dir() and p.name[1:].isdigit()]
@@ -473,4 +587,8 @@ class ArtifactStore:
     def quarantine_tree(self, run_id: str, category: str, version_dir: Path, reason: str) -> Path:
         base = self.run_dir(run_id) / category
         with _locked(base / ".lock"):
+            if not self.blobs.is_local:
+                marker = f"{self._tree_key(run_id, category)}/{version_dir.name}.tree.json"
+                if self.blobs.exists(marker):  # no machine syncs it again; its files stay where they are
+                    self.blobs.quarantine(marker, reason)
             return quarantine(version_dir, reason)

@@ -35,12 +35,12 @@ def _registration(store: ArtifactStore, run_id: str) -> list[Finding]:
         return [Finding(run_id, "run.json", str(exc))]
     findings = []
     try:
-        brief = (store.run_dir(run_id) / reg.brief_file).read_bytes()
+        brief = store.read_run_bytes(run_id, reg.brief_file)
     except OSError as exc:
         return [Finding(run_id, reg.brief_file, f"unreadable: {exc}")]
     if sha256_hex(brief) != reg.brief_sha256:
         findings.append(Finding(run_id, reg.brief_file, "does not match the brief_sha256 in run.json"))
-    if not (store.run_dir(run_id) / "blueprint.yaml").is_file():
+    if not store.has_run_file(run_id, "blueprint.yaml"):
         findings.append(Finding(run_id, "blueprint.yaml", "missing"))
     return findings
 

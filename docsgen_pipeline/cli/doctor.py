@@ -13,7 +13,7 @@ import click
 
 from docsgen_pipeline.agents.diagnose import Check, diagnose
 from docsgen_pipeline.cli.agent_options import agent_options, settings_from_options
-from docsgen_pipeline.deployment import deployment_checks
+from docsgen_pipeline.deployment import deployment_checks, store_check
 
 _MARK = {"ok": "ok  ", "warn": "warn", "fail": "FAIL"}
 
@@ -21,13 +21,13 @@ _MARK = {"ok": "ok  ", "warn": "warn", "fail": "FAIL"}
 @click.command("doctor")
 @agent_options
 def doctor(**options: Any) -> int:
-    """Check that the agent (endpoint, key, model) is reachable and answers, and the deployment's broker."""
+    """Check that the agent (endpoint, key, model) is reachable and answers, the artifact store, and the broker."""
     settings = settings_from_options(**options)
     where = settings.base_url if settings.kind == "openai" else " ".join(settings.command) or "offline"
     click.echo(f"agent {settings.kind}: {where} (model {settings.model})")
     failed = _report(diagnose(settings, os.environ))
     click.echo("deployment:")
-    failed = _report(deployment_checks()) or failed
+    failed = _report([store_check(), *deployment_checks()]) or failed
     return 1 if failed else 0
 
 

@@ -61,6 +61,7 @@ class Session:
     def open(cls, blueprint: Blueprint | None = None, run_id: str | None = None) -> Session:
         """``run_id``: serve the blueprint that docs run was registered with (not the configured one)."""
         store = ArtifactStore(store_root())
+        store.check()  # an unreachable object store is one line naming its URL, before anything runs
         if blueprint is None and run_id is not None:
             blueprint = DocsRun.load(store, run_id).blueprint
         check_distributed(blueprint or configured_blueprint())  # broker and workers' blueprint, when scaled out
@@ -84,7 +85,7 @@ def refuse_if_in_flight(session: Session, run_id: str) -> None:
 
 def _report(session: Session, run_id: str, name: str) -> str:
     record = session.store.latest(run_id, REPORTS, name)
-    return f" — report: {session.store.run_dir(run_id) / record.path}" if record else ""
+    return f" — report: {session.store.where(run_id, record)}" if record else ""
 
 
 def continue_run(session: Session, run_id: str, retry: bool = False, results: bool = True) -> int:
@@ -108,7 +109,7 @@ def _continue_run(session: Session, run_id: str, retry: bool = False, results: b
         facts = session.facts(run_id)
         state = derive(facts)
         if state.status is Status.COMPLETE:
-            bundles = sorted(session.store.run_dir(run_id).joinpath(BUNDLES).glob("v*"), key=lambda p: int(p.name[1:]))
+            bundles = session.store.tree_versions(run_id, BUNDLES)
             files = sum(p.expected_files for p in facts.phases)
             click.echo(f"complete: {files} files validated and bundled", err=True)
             click.echo(str(bundles[-1]), err=not results)

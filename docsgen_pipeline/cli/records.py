@@ -67,7 +67,7 @@ def status_rows(
     book = StatusBook(store.root)
     compute = _Recomputer(store)
     for run_id in run_ids:
-        if not (store.run_dir(run_id) / "run.json").exists() and run_id not in store.damaged_run_dirs():
+        if not store.has_run(run_id) and run_id not in store.damaged_run_dirs():
             store.registration(run_id)  # an unknown id fails with the command that registers it
     rows = []
     differed = []

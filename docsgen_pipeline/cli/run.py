@@ -45,6 +45,7 @@ def run(brief: Path, blueprint_path: Path | None, run_id: str | None, review: st
     for warning in understand_brief_text(text, str(brief), guess_format(brief.name, text)).warnings():
         click.echo(f"docsgen: warning: {warning}", err=True)
     store = ArtifactStore(store_root())
+    store.check()  # an unreachable object store is one line naming its URL, before anything is written
     registration, parsed = register_docs_run(
         store,
         brief_text=text,

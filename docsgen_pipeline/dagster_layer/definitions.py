@@ -35,7 +35,9 @@ def build_assets(blueprint: Blueprint) -> list[dg.AssetsDefinition]:
     return assets
 
 
-def build_definitions(blueprint: Blueprint, store_root: Path, agent: AgentResource | None = None) -> dg.Definitions:
+def build_definitions(
+    blueprint: Blueprint, store_root: str | Path, agent: AgentResource | None = None
+) -> dg.Definitions:
     # Sensors and schedules target these very job objects (Dagster refuses two definitions of one job name).
     jobs = build_jobs(blueprint)
     built: list[dg.Definitions] = []  # the approve job executes the approval asset of these very Definitions

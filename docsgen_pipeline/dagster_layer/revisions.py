@@ -64,7 +64,7 @@ def refuse_if_canceled(run: DocsRun) -> None:
 
 def _report_path(run: DocsRun, name: str) -> str:
     record = run.store.latest(run.run_id, REPORTS, name)
-    return str(run.store.run_dir(run.run_id) / record.path) if record else ""
+    return run.store.where(run.run_id, record) if record else ""
 
 
 def reapprove_if_batch(

@@ -65,5 +65,5 @@ def version_metadata(record: VersionRecord, store: ArtifactStore, run_id: str) -
     return {
         "version": dg.MetadataValue.int(record.version),
         "sha256": dg.MetadataValue.text(record.sha256),
-        "path": dg.MetadataValue.path(str(store.run_dir(run_id) / record.path)),
+        "path": dg.MetadataValue.path(store.where(run_id, record)),
     }

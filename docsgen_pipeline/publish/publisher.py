@@ -79,7 +79,7 @@ class PublishResult:
 
 
 def bundle_versions(store: ArtifactStore, run_id: str) -> list[int]:
-    base = store.run_dir(run_id) / BUNDLES
+    base = store.tree_base(run_id, BUNDLES)
     if not base.is_dir():
         return []
     return sorted(int(p.name[1:]) for p in base.glob("v*") if p.name[1:].isdigit() and (p / MANIFEST).is_file())
@@ -101,7 +101,7 @@ def load_bundle(store: ArtifactStore, run_id: str, version: int | None = None) -
     if chosen not in versions:
         have = ", ".join(f"v{v}" for v in versions)
         raise PublishError(f"docs run '{run_id}' has no bundle v{chosen} (it has {have})")
-    directory = store.run_dir(run_id) / BUNDLES / f"v{chosen}"
+    directory = store.run_dir(run_id) / BUNDLES / f"v{chosen}"  # brought here by bundle_versions
     problems = verify_bundle(directory)
     if problems:
         raise PublishError(

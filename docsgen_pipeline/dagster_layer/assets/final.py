@@ -78,7 +78,7 @@ def build_final_assets(blueprint: Blueprint) -> list[dg.AssetsDefinition]:
         with user_errors():
             run = load_run(context, store.get(), blueprint)
             files, manifest = bundle_files(run)
-            previous = sorted(run.store.run_dir(run.run_id).joinpath(BUNDLES).glob("v*/manifest.json"))
+            previous = sorted(run.store.tree_base(run.run_id, BUNDLES).glob("v*/manifest.json"))
             latest = max(previous, key=lambda p: int(p.parent.name[1:]), default=None)
             if latest is not None and latest.read_bytes() == files["manifest.json"]:
                 path, version = latest.parent, int(latest.parent.name[1:])

@@ -1,0 +1,182 @@
+"""The store's bytes in an object store (S3, GCS, Azure) through obstore, addressed by URL.
+
+- Write once: every object is created with ``PutMode.Create`` (``If-None-Match: *``), so a
+  second writer of the same key, on any machine, is refused by the server instead of replacing it.
+- Record logs (version indexes, event logs) cannot be appended to: each record is its own
+  write-once object ``<log>/<name>``, listed in name order.  A version's record is named after
+  its number, so two machines cannot both record version K.
+- Quarantine copies the object under ``.quarantine/`` and only then deletes the original (the
+  bytes are never lost); the reason is a record beside it.
+- Credentials and the endpoint come from the usual environment variables (``AWS_*``,
+  ``GOOGLE_*``, ``AZURE_*``), which obstore reads; plain-HTTP endpoints (a test server) are
+  allowed when the configured endpoint says ``http://``.
+
+Every failure to talk to the store becomes one :class:`StoreError` line naming the URL.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from docsgen_pipeline.errors import StoreError
+
+# A store that does not answer should fail a command in seconds, not after obstore's default
+# 10 retries over 3 minutes.
+_CLIENT = {"connect_timeout": "3s", "timeout": "60s"}
+_RETRY = {"max_retries": 2, "retry_timeout": timedelta(seconds=15)}
+_ENDPOINT_VARS = ("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL", "AWS_ENDPOINT")
+
+
+def _stamp() -> str:
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+
+
+def _reason(exc: BaseException) -> str:
+    """obstore's error in a few words: its summary's last clause, and the OS's reason if it gave one."""
+    text = str(exc).split("\n\nDebug source:")[0].strip()
+    summary = text.splitlines()[0].rsplit(" - ", 1)[-1] if text else type(exc).__name__
+    cause = re.findall(r'message: "([^"]+)"', str(exc))
+    if cause and cause[-1] not in summary:
+        summary = f"{summary}: {cause[-1]}"
+    return (summary[:200] + "…") if len(summary) > 200 else summary
+
+
+def _unreachable(exc: BaseException) -> bool:
+    text = str(exc)
+    return "error sending request" in text or "kind: Connect" in text or "timed out" in text.lower()
+
+
+class ObjectBlobs:
+    is_local = False
+
+    def __init__(self, url: str) -> None:
+        self.url = url.rstrip("/")
+        try:
+            import obstore
+            from obstore.store import from_url
+        except ImportError:  # pragma: no cover - obstore is a dependency
+            raise StoreError("object-store URLs need obstore: pip install obstore") from None
+        self._obstore = obstore
+        client: dict[str, Any] = dict(_CLIENT)
+        if urlsplit(self.url).scheme == "s3" and any(
+            os.environ.get(name, "").startswith("http://") for name in _ENDPOINT_VARS
+        ):
+            client["allow_http"] = True
+        try:
+            self._store = from_url(self.url, client_options=client, retry_config=_RETRY)  # type: ignore[call-overload]
+        except Exception as exc:  # obstore raises its own errors (and ValueError) for a bad URL or config
+            raise StoreError(f"artifact store {self.url}: cannot open it ({_reason(exc)}); fix DOCSGEN_STORE") from None
+        self._records: dict[str, bytes] = {}  # record objects never change: read each once
+
+    def where(self, key: str) -> str:
+        return f"{self.url}/{key}"
+
+    def _error(self, exc: BaseException, action: str, key: str = "") -> StoreError:
+        if _unreachable(exc):
+            return StoreError(
+                f"artifact store {self.url} is unreachable ({_reason(exc)}); start it or fix DOCSGEN_STORE "
+                "and its endpoint (`docsgen doctor` checks it)"
+            )
+        return StoreError(
+            f"artifact store {self.url} cannot {action} {key} ({_reason(exc)}); check its credentials and "
+            "DOCSGEN_STORE (`docsgen doctor` checks it)"
+        )
+
+    def check(self) -> None:
+        try:
+            self._obstore.list_with_delimiter(self._store, None)
+        except Exception as exc:
+            raise self._error(exc, "list", "its root") from None
+
+    def get(self, key: str) -> bytes | None:
+        from obstore.exceptions import NotFoundError
+
+        try:
+            return bytes(self._obstore.get(self._store, key).bytes())
+        except (NotFoundError, FileNotFoundError):
+            return None
+        except Exception as exc:
+            raise self._error(exc, "read", key) from None
+
+    def exists(self, key: str) -> bool:
+        from obstore.exceptions import NotFoundError
+
+        try:
+            self._obstore.head(self._store, key)
+        except (NotFoundError, FileNotFoundError):
+            return False
+        except Exception as exc:
+            raise self._error(exc, "look up", key) from None
+        return True
+
+    def put_if_absent(self, key: str, data: bytes) -> bool:
+        from obstore.exceptions import AlreadyExistsError, PreconditionError
+
+        try:
+            self._obstore.put(self._store, key, data, mode="create")
+        except (AlreadyExistsError, PreconditionError, FileExistsError):
+            return False
+        except Exception as exc:
+            raise self._error(exc, "write", key) from None
+        return True
+
+    def children(self, prefix: str) -> tuple[list[str], list[str]]:
+        base = prefix.rstrip("/") + "/"
+        try:
+            listed = self._obstore.list_with_delimiter(self._store, base)
+        except Exception as exc:
+            raise self._error(exc, "list", base) from None
+        folders = sorted(p.rstrip("/").rsplit("/", 1)[-1] for p in listed["common_prefixes"])
+        files = sorted(str(meta["path"]).rsplit("/", 1)[-1] for meta in listed["objects"])
+        return folders, files
+
+    def walk(self, prefix: str) -> list[str]:
+        base = prefix.rstrip("/") + "/"
+        try:
+            return sorted(str(meta["path"]) for chunk in self._obstore.list(self._store, base) for meta in chunk)
+        except Exception as exc:
+            raise self._error(exc, "list", base) from None
+
+    def add_record(self, key: str, name: str, line: str) -> bool:
+        return self.put_if_absent(f"{key}/{name}", line.encode())
+
+    def records(self, key: str) -> list[str]:
+        lines = []
+        for record_key in self.walk(key):
+            data = self._records.get(record_key)
+            if data is None:
+                data = self.get(record_key)
+                if data is None:  # listed, then gone: only a quarantine removes objects
+                    continue
+                self._records[record_key] = data
+            lines.append(data.decode("utf-8", errors="replace"))
+        return lines
+
+    def has_records(self, key: str) -> bool:
+        return bool(self.children(key)[1])
+
+    def torn_tail(self, key: str) -> bool:
+        return False  # each record is one object, written whole or not at all
+
+    def drop_torn_tail(self, key: str) -> None:
+        return None
+
+    def quarantine(self, key: str, reason: str) -> str:
+        parent, _, name = key.rpartition("/")
+        folder = f"{parent}/.quarantine" if parent else ".quarantine"
+        moved = f"{name}.{_stamp()}"
+        try:
+            # A plain copy: S3 has no copy-if-absent, and the stamped name is new anyway.
+            self._obstore.copy(self._store, key, f"{folder}/{moved}")
+            self._obstore.delete(self._store, key)
+        except Exception as exc:
+            raise self._error(exc, "quarantine", key) from None
+        entry = json.dumps({"file": name, "moved_to": moved, "reason": reason})
+        self.add_record(f"{folder}/reasons.jsonl", f"{_stamp()}-{uuid.uuid4().hex[:8]}", entry)
+        return moved

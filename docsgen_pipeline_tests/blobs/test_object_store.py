@@ -1,0 +1,131 @@
+"""The object-store backend against a real S3-compatible server (moto_server on 127.0.0.1).
+
+Write-once through conditional puts, sha256 checked on every read, quarantine instead of
+deletion, records instead of appends, and two "machines" (two working folders) sharing one bucket.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import obstore
+import pytest
+from obstore.store import from_url
+
+from docsgen_pipeline.blobs.object_store import ObjectBlobs
+from docsgen_pipeline.errors import StoreError
+from docsgen_pipeline.store import ArtifactStore, RunRegistration, sha256_hex
+from docsgen_pipeline.verify import verify_run
+from docsgen_pipeline_tests.support.object_store import S3Server, s3_env, s3_server
+from docsgen_pipeline_tests.support.processes import free_port
+
+__all__ = ["s3_env", "s3_server"]  # fixtures
+
+BRIEF = "name: Acme\n"
+
+
+def _registration(run_id: str = "acme-1", brief: str = BRIEF) -> RunRegistration:
+    return RunRegistration(
+        run_id=run_id,
+        project="Acme",
+        slug="acme",
+        brief_file="brief.yaml",
+        brief_sha256=sha256_hex(brief.encode()),
+        blueprint_name="design-docs",
+        blueprint_version=1,
+        blueprint_sha256="c" * 64,
+    )
+
+
+@pytest.fixture
+def url(s3_env: S3Server) -> str:
+    return f"s3://{s3_env.create_bucket()}/team/docs"
+
+
+def _machine(url: str, tmp_path: Path, name: str) -> ArtifactStore:
+    return ArtifactStore(url, local_root=tmp_path / name)
+
+
+def _raw(url: str) -> obstore.store.ObjectStore:
+    """The bucket as seen without DocsGen, to tamper with it the way a person or a bug would."""
+    return from_url(url, client_options={"allow_http": True})
+
+
+def test_versions_are_shared_write_once_and_checked_on_read(url: str, tmp_path: Path) -> None:
+    one, two = _machine(url, tmp_path, "one"), _machine(url, tmp_path, "two")
+    one.register_run(_registration(), BRIEF, "name: design-docs\n")
+    assert two.run_ids() == ["acme-1"] and two.registration("acme-1").project == "Acme"
+    first, created = one.put("acme-1", "files", "acme.md", "# One\n", meta={"by": "one"})
+    assert created and first.version == 1
+    same, created = two.put("acme-1", "files", "acme.md", "# One\n")  # unchanged on the other machine
+    assert not created and same == first
+    second, created = two.put("acme-1", "files", "acme.md", "# Two\n")
+    assert created and second.version == 2
+    assert [r.version for r in one.history("acme-1", "files", "acme.md")] == [1, 2]
+    assert one.read_text("acme-1", second) == "# Two\n"
+    assert one.names("acme-1", "files") == ["acme.md"]
+    assert one.artifacts("acme-1") == [("files", "acme.md")]
+    assert verify_run(two, "acme-1") == []
+
+    # Write once: the server refuses a second object at a version's key (If-None-Match), whoever sends it.
+    blobs = ObjectBlobs(url)
+    assert blobs.put_if_absent(f"runs/acme-1/{first.path}", b"# Forged\n") is False
+    assert two.read_text("acme-1", first) == "# One\n"
+    with pytest.raises(StoreError, match="already registered with a different brief"):
+        two.register_run(_registration(brief="name: Other\n"), "name: Other\n", "name: design-docs\n")
+    assert one.where("acme-1", first) == f"{url}/runs/acme-1/files/acme.md/v1.md"
+
+
+def test_a_tampered_object_is_refused_then_quarantined(url: str, tmp_path: Path) -> None:
+    store = _machine(url, tmp_path, "one")
+    store.register_run(_registration(), BRIEF, "name: design-docs\n")
+    record, _ = store.put("acme-1", "files", "acme.md", "# One\n")
+    key = f"team/docs/runs/acme-1/{record.path}"
+    bucket_url = url.split("/team/")[0]
+    obstore.put(_raw(bucket_url), key, b"# garbage\n")  # an unconditional overwrite behind the store's back
+    with pytest.raises(StoreError, match=r"does not match its recorded sha256.*docsgen verify acme-1 --repair"):
+        store.read_text("acme-1", record)
+    found = verify_run(store, "acme-1", repair=True)
+    assert [(f.where, f.problem, f.repaired) for f in found] == [
+        ("files/acme.md", "v1: content does not match its recorded sha256 (10 bytes, 6 recorded)", True)
+    ]
+    assert store.latest("acme-1", "files", "acme.md") is None  # reads as missing: a resume writes it again
+    assert verify_run(store, "acme-1") == []
+    moved = [
+        str(m["path"])
+        for chunk in obstore.list(_raw(bucket_url), "team/docs/runs/acme-1/files/acme.md/.quarantine/")
+        for m in chunk
+    ]
+    assert any(p.rsplit("/", 1)[-1].startswith("v1.md.") for p in moved)  # moved aside, never deleted
+    again, created = store.put("acme-1", "files", "acme.md", "# One\n")
+    assert created and again.version == 2 and store.read_text("acme-1", again) == "# One\n"
+
+
+def test_events_and_bundles_reach_the_other_machine(url: str, tmp_path: Path) -> None:
+    one, two = _machine(url, tmp_path, "one"), _machine(url, tmp_path, "two")
+    one.register_run(_registration(), BRIEF, "name: design-docs\n")
+    one.append_event("acme-1", "approvals", {"phase": 0})
+    two.append_event("acme-1", "approvals", {"phase": 1})
+    assert [e["phase"] for e in one.events("acme-1", "approvals")] == [0, 1]
+    manifest = b'{"files": [{"file": "a.md", "sha256": "%s"}], "reports": []}' % sha256_hex(b"# A\n").encode()
+    target, version = one.write_tree("acme-1", "bundles", {"a.md": b"# A\n", "manifest.json": manifest})
+    assert version == 1 and target.is_relative_to(tmp_path / "one")
+    (copy,) = two.tree_versions("acme-1", "bundles")
+    assert copy.is_relative_to(tmp_path / "two") and (copy / "a.md").read_bytes() == b"# A\n"
+    assert verify_run(two, "acme-1") == []
+    _, next_version = two.write_tree("acme-1", "bundles", {"manifest.json": b'{"files": []}'})
+    assert next_version == 2
+    assert [p.name for p in one.tree_versions("acme-1", "bundles")] == ["v1", "v2"]
+
+
+def test_unreachable_store_is_one_store_error_naming_the_url(
+    s3_env: S3Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{free_port()}")  # nothing listens there
+    url = "s3://nowhere/docs"
+    store = ArtifactStore(url, local_root=tmp_path)
+    for action in (store.check, lambda: store.has_run("acme-1")):
+        with pytest.raises(StoreError) as caught:
+            action()
+        (line,) = str(caught.value).splitlines()
+        assert line.startswith(f"artifact store {url} ") and "DOCSGEN_STORE" in line, line

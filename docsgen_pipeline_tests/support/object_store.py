@@ -1,0 +1,86 @@
+"""A throwaway S3-compatible server (moto's standalone ``moto_server``) on 127.0.0.1, for the tests.
+
+It stands in for S3 / MinIO in tests only: one process per test module, a fresh bucket per test,
+and the ``AWS_*`` variables obstore reads pointed at it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from docsgen_pipeline_tests.support.processes import free_port, stop_process_group
+from docsgen_pipeline_tests.support.waiting import url_answers, wait_until
+
+MOTO_SERVER = shutil.which("moto_server") or str(Path(sys.executable).with_name("moto_server"))
+
+
+@dataclass(frozen=True)
+class S3Server:
+    endpoint: str  # http://127.0.0.1:PORT
+
+    def env(self) -> dict[str, str]:
+        """What a process needs to reach this server as S3 (obstore reads these variables)."""
+        return {
+            "AWS_ENDPOINT_URL": self.endpoint,
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_REGION": "us-east-1",
+        }
+
+    def create_bucket(self, name: str | None = None) -> str:
+        """A new empty bucket (moto does not check signatures, so a plain PUT creates it)."""
+        bucket = name or f"docsgen-{uuid.uuid4().hex[:12]}"
+        request = urllib.request.Request(f"{self.endpoint}/{bucket}", method="PUT")
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.status == 200, response.status
+        return bucket
+
+
+@contextmanager
+def moto_s3_server() -> Iterator[S3Server]:
+    if not os.path.exists(MOTO_SERVER):
+        raise RuntimeError("moto_server not found: pip install 'moto[server]' (the dev extra has it)")
+    port = free_port()
+    log = Path(tempfile.mkdtemp(prefix="docsgen-moto-")) / "moto.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [MOTO_SERVER, "-H", "127.0.0.1", "-p", str(port)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    endpoint = f"http://127.0.0.1:{port}"
+    try:
+        wait_until(
+            f"moto_server on port {port}", lambda: proc.poll() is None and url_answers(f"{endpoint}/moto-api/"), 60, 0.2
+        )
+        yield S3Server(endpoint)
+    finally:
+        stop_process_group(proc, grace=10)
+        shutil.rmtree(log.parent, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def s3_server() -> Iterator[S3Server]:
+    with moto_s3_server() as server:
+        yield server
+
+
+@pytest.fixture
+def s3_env(s3_server: S3Server, monkeypatch: pytest.MonkeyPatch) -> S3Server:
+    """The test's environment pointed at the server."""
+    for name, value in s3_server.env().items():
+        monkeypatch.setenv(name, value)
+    return s3_server
