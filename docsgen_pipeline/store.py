@@ -31,7 +31,9 @@ import fcntl
 import hashlib
 import json
 import os
+import random
 import re
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -60,6 +62,8 @@ _CATEGORY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*(/[a-z0-9][a-z0-9_-]*)*$")
 _VERSION_FILE_RE = re.compile(r"^v(\d+)(\.[A-Za-z0-9]+)?$")
 INDEX = "versions.jsonl"
 QUARANTINE_LOG = "quarantined.jsonl"
+# How often a writer looks again after writers on other machines took the version it meant to add.
+_RACE_ATTEMPTS = 20
 BUNDLES_CATEGORY = "bundles"  # tree versions, not versioned artifacts (docs_run.BUNDLES)
 
 
@@ -272,46 +276,62 @@ class ArtifactStore:
         If the content equals the latest version's (and that version is intact), nothing is
         written and ``created`` is False.  Orphans, a torn index line and a corrupt latest
         version left by a crash are quarantined first, so a crash never blocks the next write.
-        In an object store the version file is created with If-None-Match, so a writer on
-        another machine that took the same version number first makes this one fail, not overwrite.
+
+        The file lock only serialises writers on this machine.  In an object store each writer
+        uploads its bytes to an object of its own (``v<K>.<token><ext>``) and the index record
+        ``versions.jsonl/<K>``, created with If-None-Match, decides whose version K is: a writer on
+        another machine that recorded K first wins, and this one looks again (its content may now
+        be unchanged) and takes K+1, never overwriting anything.
         """
         data = content.encode() if isinstance(content, str) else content
         digest = sha256_hex(data)
         key = self._artifact_key(run_id, category, name)
+        index = f"{key}/{INDEX}"
         with _locked(self._artifact_lock(run_id, category, name)):
-            self.blobs.drop_torn_tail(f"{key}/{INDEX}")
-            history = self.history(run_id, category, name)
-            bad = self.quarantined(run_id, category, name)
-            last = history[-1] if history else None
-            if last is not None and last.version not in bad:
-                problem = self.check_version(run_id, last)
-                if problem is None and last.sha256 == digest:
-                    return last, False
-                if problem is not None:
-                    self._quarantine_version(run_id, last, problem)
-            version = len(history) + 1
-            relative = f"{category}/{name}/v{version}{Path(name).suffix}"
-            file_key = f"{self._run_key(run_id)}/{relative}"
-            if self.blobs.exists(file_key):
-                self.blobs.quarantine(file_key, "orphaned version file: no index entry (a write was interrupted)")
-            if not self.blobs.put_if_absent(file_key, data):
-                raise StoreError(
-                    f"{self.blobs.where(file_key)}: another writer created this version first; "
-                    "nothing was overwritten, retry the step"
+            self.blobs.drop_torn_tail(index)
+            for attempt in range(_RACE_ATTEMPTS):
+                history = self.history(run_id, category, name)
+                bad = self.quarantined(run_id, category, name)
+                last = history[-1] if history else None
+                if last is not None and last.version not in bad:
+                    problem = self.check_version(run_id, last)
+                    if problem is None and last.sha256 == digest:
+                        return last, False
+                    if problem is not None:
+                        self._quarantine_version(run_id, last, problem)
+                version = len(history) + 1
+                relative = self._new_version_path(run_id, category, name, version)
+                file_key = f"{self._run_key(run_id)}/{relative}"
+                if not self.blobs.put_if_absent(file_key, data):
+                    raise StoreError(f"{self.blobs.where(file_key)}: artifact already exists and is immutable")
+                record = VersionRecord(
+                    category=category,
+                    name=name,
+                    version=version,
+                    sha256=digest,
+                    size=len(data),
+                    path=relative,
+                    created_at=utc_now(),
+                    meta=dict(meta or {}),
                 )
-            record = VersionRecord(
-                category=category,
-                name=name,
-                version=version,
-                sha256=digest,
-                size=len(data),
-                path=relative,
-                created_at=utc_now(),
-                meta=dict(meta or {}),
-            )
-            if not self.blobs.add_record(f"{key}/{INDEX}", f"{version:08d}", record.model_dump_json()):
-                raise StoreError(f"{self.blobs.where(key)}: version {version} was recorded by another writer; retry")
-        return record, True
+                if self.blobs.add_record(index, f"{version:08d}", record.model_dump_json()):
+                    return record, True
+                self.blobs.quarantine(file_key, f"another writer recorded version {version} first")
+                time.sleep(random.uniform(0, 0.02 * (attempt + 1)))  # jitter: two losers do not collide again
+        raise StoreError(
+            f"{self.blobs.where(key)}: other writers kept adding versions; nothing was overwritten, retry the step"
+        )
+
+    def _new_version_path(self, run_id: str, category: str, name: str, version: int) -> str:
+        """Where version ``version``'s bytes go, relative to the run; a folder's orphan there is set aside."""
+        suffix = Path(name).suffix
+        if not self.blobs.is_local:
+            return f"{category}/{name}/v{version}.{uuid.uuid4().hex[:12]}{suffix}"
+        relative = f"{category}/{name}/v{version}{suffix}"
+        file_key = f"{self._run_key(run_id)}/{relative}"
+        if self.blobs.exists(file_key):
+            self.blobs.quarantine(file_key, "orphaned version file: no index entry (a write was interrupted)")
+        return relative
 
     def history(self, run_id: str, category: str, name: str) -> list[VersionRecord]:
         index = f"{self._artifact_key(run_id, category, name)}/{INDEX}"
@@ -592,3 +612,16 @@ class ArtifactStore:
                 if self.blobs.exists(marker):  # no machine syncs it again; its files stay where they are
                     self.blobs.quarantine(marker, reason)
             return quarantine(version_dir, reason)
+
+
+class EventLedger:
+    """A run's event log used as a line ledger (a budget's spend): shared by every machine of an object store."""
+
+    def __init__(self, store: ArtifactStore, run_id: str, log: str) -> None:
+        self.store, self.run_id, self.log = store, run_id, log
+
+    def lines(self) -> list[str]:
+        return [json.dumps(event) for event in self.store.events(self.run_id, self.log)]
+
+    def append(self, line: str) -> None:
+        self.store.append_event(self.run_id, self.log, json.loads(line))

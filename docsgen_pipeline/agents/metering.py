@@ -10,6 +10,7 @@ import json
 import threading
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Protocol
 
 from docsgen_pipeline.agents.settings import Price
 from docsgen_pipeline.errors import BudgetExceededError
@@ -50,6 +51,31 @@ class PriceTable:
         return (tokens_in * price.input_per_m + tokens_out * price.output_per_m) / 1_000_000
 
 
+class SpendLedger(Protocol):
+    """Where a docs run's settled costs are kept: JSON lines with a ``cost_usd`` field."""
+
+    def lines(self) -> list[str]: ...
+
+    def append(self, line: str) -> None: ...
+
+
+class FileLedger:
+    """A JSON-lines file beside the run's artifacts (the folder store)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def lines(self) -> list[str]:
+        if not self.path.exists():
+            return []
+        return self.path.read_text(encoding="utf-8").splitlines()
+
+    def append(self, line: str) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.path.open("a", encoding="utf-8") as fh:
+            fh.write(line + "\n")
+
+
 class Budget:
     """A docs run's cost cap, shared by all threads of a run.
 
@@ -59,18 +85,18 @@ class Budget:
     re-executed run starts a new process), and the cap is for the whole docs run.
     """
 
-    def __init__(self, cap_usd: float | None, ledger: Path | None = None) -> None:
+    def __init__(self, cap_usd: float | None, ledger: Path | SpendLedger | None = None) -> None:
         self.cap_usd = cap_usd
-        self._ledger = ledger
+        self._ledger: SpendLedger | None = FileLedger(ledger) if isinstance(ledger, Path) else ledger
         self._lock = threading.Lock()
         self._reserved = 0.0
         self._spent = self._read_ledger()
 
     def _read_ledger(self) -> float:
-        if self._ledger is None or not self._ledger.exists():
+        if self._ledger is None:
             return 0.0
         total = 0.0
-        for line in self._ledger.read_text(encoding="utf-8").splitlines():
+        for line in self._ledger.lines():
             if line.strip():
                 total += float(json.loads(line)["cost_usd"])
         return total
@@ -97,9 +123,7 @@ class Budget:
             self._reserved = max(0.0, self._reserved - reservation)
             self._spent += actual_usd
             if self._ledger is not None and actual_usd > 0:
-                self._ledger.parent.mkdir(parents=True, exist_ok=True)
-                with self._ledger.open("a", encoding="utf-8") as fh:
-                    fh.write(json.dumps({"what": what, "cost_usd": actual_usd}) + "\n")
+                self._ledger.append(json.dumps({"what": what, "cost_usd": actual_usd}))
 
     def snapshot(self) -> dict[str, float | None]:
         with self._lock:

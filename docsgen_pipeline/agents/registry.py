@@ -16,7 +16,7 @@ from docsgen_pipeline.agents.base import Agent, Usage
 from docsgen_pipeline.agents.cache import ResponseCache
 from docsgen_pipeline.agents.command import CommandCompleter
 from docsgen_pipeline.agents.completion import Completer
-from docsgen_pipeline.agents.metering import Budget, PriceTable
+from docsgen_pipeline.agents.metering import Budget, PriceTable, SpendLedger
 from docsgen_pipeline.agents.prompted import PromptedAgent
 from docsgen_pipeline.agents.resilience import RetryPolicy, breaker_for
 from docsgen_pipeline.agents.settings import AgentSettings
@@ -94,7 +94,7 @@ def build_agent(
     settings: AgentSettings,
     *,
     budget: Budget | None = None,
-    budget_ledger: Path | None = None,
+    budget_ledger: Path | SpendLedger | None = None,
     environ: Mapping[str, str] | None = None,
     retry_sleep: Callable[[float], None] | None = None,
 ) -> Agent:

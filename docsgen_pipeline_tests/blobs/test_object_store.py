@@ -6,15 +6,18 @@ deletion, records instead of appends, and two "machines" (two working folders) s
 
 from __future__ import annotations
 
+import re
+import threading
 from pathlib import Path
 
 import obstore
 import pytest
 from obstore.store import from_url
 
+from docsgen_pipeline.agents.metering import Budget
 from docsgen_pipeline.blobs.object_store import ObjectBlobs
-from docsgen_pipeline.errors import StoreError
-from docsgen_pipeline.store import ArtifactStore, RunRegistration, sha256_hex
+from docsgen_pipeline.errors import BudgetExceededError, StoreError
+from docsgen_pipeline.store import ArtifactStore, EventLedger, RunRegistration, sha256_hex
 from docsgen_pipeline.verify import verify_run
 from docsgen_pipeline_tests.support.object_store import S3Server, s3_env, s3_server
 from docsgen_pipeline_tests.support.processes import free_port
@@ -73,7 +76,36 @@ def test_versions_are_shared_write_once_and_checked_on_read(url: str, tmp_path: 
     assert two.read_text("acme-1", first) == "# One\n"
     with pytest.raises(StoreError, match="already registered with a different brief"):
         two.register_run(_registration(brief="name: Other\n"), "name: Other\n", "name: design-docs\n")
-    assert one.where("acme-1", first) == f"{url}/runs/acme-1/files/acme.md/v1.md"
+    assert blobs.add_record("runs/acme-1/files/acme.md/versions.jsonl", "00000001", second.model_dump_json()) is False
+    assert [r.sha256 for r in two.history("acme-1", "files", "acme.md")] == [first.sha256, second.sha256]
+    assert re.fullmatch(r"files/acme\.md/v1\.[0-9a-f]{12}\.md", first.path)  # each writer its own object
+    assert one.where("acme-1", first) == f"{url}/runs/acme-1/{first.path}"
+
+
+def test_writers_on_two_machines_never_overwrite_each_other(url: str, tmp_path: Path) -> None:
+    """Two working folders (no shared file lock) racing on one artifact: every version is kept, in order."""
+    machines = [_machine(url, tmp_path, "one"), _machine(url, tmp_path, "two")]
+    machines[0].register_run(_registration(), BRIEF, "name: design-docs\n")
+    errors: list[BaseException] = []
+
+    def write(index: int) -> None:
+        try:
+            for round_ in range(6):
+                machines[index].put("acme-1", "files", "race.md", f"# machine {index} round {round_}\n")
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(i,)) for i in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    history = machines[1].history("acme-1", "files", "race.md")
+    assert [r.version for r in history] == list(range(1, len(history) + 1)) and len(history) >= 7
+    texts = {machines[0].read_text("acme-1", r) for r in history}
+    assert texts == {f"# machine {i} round {r}\n" for i in (0, 1) for r in range(6)}  # nothing lost
+    assert verify_run(machines[0], "acme-1") == []
 
 
 def test_a_tampered_object_is_refused_then_quarantined(url: str, tmp_path: Path) -> None:
@@ -96,7 +128,7 @@ def test_a_tampered_object_is_refused_then_quarantined(url: str, tmp_path: Path)
         for chunk in obstore.list(_raw(bucket_url), "team/docs/runs/acme-1/files/acme.md/.quarantine/")
         for m in chunk
     ]
-    assert any(p.rsplit("/", 1)[-1].startswith("v1.md.") for p in moved)  # moved aside, never deleted
+    assert any(p.rsplit("/", 1)[-1].startswith(f"{Path(record.path).name}.") for p in moved)  # moved, not deleted
     again, created = store.put("acme-1", "files", "acme.md", "# One\n")
     assert created and again.version == 2 and store.read_text("acme-1", again) == "# One\n"
 
@@ -129,3 +161,14 @@ def test_unreachable_store_is_one_store_error_naming_the_url(
             action()
         (line,) = str(caught.value).splitlines()
         assert line.startswith(f"artifact store {url} ") and "DOCSGEN_STORE" in line, line
+
+
+def test_a_budget_in_the_object_store_spans_machines(url: str, tmp_path: Path) -> None:
+    one, two = _machine(url, tmp_path, "one"), _machine(url, tmp_path, "two")
+    one.register_run(_registration(), BRIEF, "name: design-docs\n")
+    spent_on_one = Budget(1.0, EventLedger(one, "acme-1", "budget"))
+    spent_on_one.settle(spent_on_one.reserve(0.7, "plan"), 0.6, "plan")
+    on_two = Budget(1.0, EventLedger(two, "acme-1", "budget"))  # a step on another machine
+    assert on_two.spent_usd == pytest.approx(0.6)
+    with pytest.raises(BudgetExceededError, match=r"\$0\.6000 spent"):
+        on_two.reserve(0.5, "phase 1")
