@@ -16,7 +16,10 @@ from docsgen_pipeline.dagster_layer.keys import (
     CROSS_VALIDATION_KEY,
     PUBLISHED_KEY,
     approval_key,
+    file_key,
     phase_key,
+    plan_key,
+    validation_key,
 )
 
 BATCH_JOB = "docs_run_batch"
@@ -33,6 +36,16 @@ def phase_selection(number: int) -> dg.AssetSelection:
     # By key prefix, not group: group names are titles for people and may change.
     phase = dg.AssetSelection.key_prefixes([phase_key(number)])
     return phase - dg.AssetSelection.assets(approval_key(number))
+
+
+def rest_of_batch(blueprint: Blueprint, first: int) -> list[dg.AssetKey]:
+    """What ``docs_run_batch`` still has to do from phase ``first`` on: every later phase (approved
+    automatically when its gate passes), the cross-validation and the bundle."""
+    keys: list[dg.AssetKey] = []
+    for phase in blueprint.phases[first:]:
+        keys += [plan_key(phase.number), *(file_key(phase, f) for f in phase.files)]
+        keys += [validation_key(phase.number), approval_key(phase.number)]
+    return [*keys, CROSS_VALIDATION_KEY, BUNDLE_KEY]
 
 
 def build_jobs(blueprint: Blueprint) -> list[UnresolvedAssetJobDefinition]:
@@ -62,7 +75,7 @@ def build_jobs(blueprint: Blueprint) -> list[UnresolvedAssetJobDefinition]:
             dg.define_asset_job(
                 phase_job_name(phase.number),
                 selection=selection,
-                    description=f"Plan, generate and gate phase {phase.number} ({phase.title}).",
+                description=f"Plan, generate and gate phase {phase.number} ({phase.title}).",
             )
         )
     return jobs

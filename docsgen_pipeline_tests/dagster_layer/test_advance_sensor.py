@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import dagster as dg
 
 from docsgen_pipeline.blueprint import default_blueprint
@@ -9,13 +11,17 @@ from docsgen_pipeline.dagster_layer.cancel import cancel_docs_run
 from docsgen_pipeline.dagster_layer.definitions import build_definitions
 from docsgen_pipeline.dagster_layer.execute import approve_phase, ensure_partition, execute, execute_phase
 from docsgen_pipeline.dagster_layer.facts import collect
-from docsgen_pipeline.dagster_layer.jobs import phase_job_name
+from docsgen_pipeline.dagster_layer.jobs import BATCH_JOB, phase_job_name, rest_of_batch
 from docsgen_pipeline.dagster_layer.partitions import RUN_TAG
 from docsgen_pipeline.dagster_layer.sensors.advance import ADVANCE_SENSOR
+from docsgen_pipeline.dagster_layer.ui_jobs import REJECT_JOB
 from docsgen_pipeline.docs_run import APPROVALS, approval_name
 from docsgen_pipeline.lifecycle import Status, derive
 from docsgen_pipeline.registration import register_docs_run
 from docsgen_pipeline_tests.conftest import EXAMPLES, Home
+from docsgen_pipeline_tests.support.appending_agent import AppendingAgentResource
+
+BROKEN_LINK = AppendingAgentResource(file_key="components", extra="\nSee also [the old design](acme-99-legacy.md).\n")
 
 
 def _requests(defs: dg.Definitions, instance: dg.DagsterInstance) -> list[dg.RunRequest]:
@@ -80,3 +86,42 @@ def test_next_phase_starts_only_after_approval(docsgen_home: Home) -> None:
     late = execute_phase(defs, instance, "adv-1", 2)
     assert not late.success and "canceled by bo" in late.failure
     assert store.latest("adv-1", "plans", "phase2-plan.json") is None
+
+
+def test_a_failed_batch_run_rejected_in_the_ui_goes_on_as_a_batch(docsgen_home: Home) -> None:
+    """Phase 2's gate fails a batch run; a rejection from the UI rewrites and re-approves phase 2; the
+    sensor then starts the rest of the batch (phases 3-5 approved as batch, then the bundle), not
+    phase 3 alone, which would wait for an approval nobody gives."""
+    blueprint = default_blueprint()
+    store = docsgen_home.store
+    docsgen_home.register("batch-1", review_mode="batch")
+    instance = docsgen_home.instance()
+    ensure_partition(instance, "batch-1")
+    broken = build_definitions(blueprint, store.root, agent=BROKEN_LINK)
+    failed = execute(broken, instance, BATCH_JOB, "batch-1")
+    assert not failed.success
+    state = derive(collect(instance, store, "batch-1"))
+    assert (state.status, state.phase) == (Status.FAILED, 2)
+
+    defs = build_definitions(blueprint, store.root)
+    rejected = defs.resolve_job_def(REJECT_JOB).execute_in_process(
+        instance=instance,
+        run_config={"ops": {f"{REJECT_JOB}_op": {"config": {"docs_run": "batch-1", "note": "Drop the legacy link"}}}},
+        raise_on_error=False,
+    )
+    assert rejected.success
+    [request] = _requests(defs, instance)
+    assert request.job_name == BATCH_JOB
+    assert list(request.asset_selection or []) == rest_of_batch(blueprint, 3)
+
+    outcome = execute(
+        defs, instance, BATCH_JOB, "batch-1", tags=request.tags, asset_selection=list(request.asset_selection or [])
+    )
+    assert outcome.success, outcome.failure
+    assert derive(collect(instance, store, "batch-1")).status is Status.COMPLETE
+    approvers = {
+        n: json.loads(store.read_text("batch-1", store.latest("batch-1", APPROVALS, approval_name(n))))
+        for n in (3, 4, 5)
+    }  # type: ignore[arg-type]
+    assert {n: a["approver"] for n, a in approvers.items()} == {3: "batch", 4: "batch", 5: "batch"}
+    assert _requests(defs, instance) == []

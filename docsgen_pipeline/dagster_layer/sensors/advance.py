@@ -4,6 +4,10 @@ Running by default, so ``dagster dev`` / the daemon continue an interactive docs
 reviewer approves in the UI or with ``docsgen approve --no-continue``.  What may start is decided by
 the pure lifecycle (:func:`docsgen_pipeline.lifecycle.next_step`) from recorded facts; the run key
 names the approval it follows, so one approval starts its next step at most once.
+
+A batch docs run that stopped (a failed gate, then a rejection or regeneration that passed and was
+re-approved as ``batch``) goes on as a batch: the sensor starts the rest of ``docs_run_batch`` from
+the next phase, not that phase's job alone, which would then wait for an approval nobody gives.
 """
 
 # No `from __future__ import annotations` here: Dagster reads the sensor function's parameter
@@ -18,7 +22,7 @@ import dagster as dg
 from docsgen_pipeline.blueprint import Blueprint
 from docsgen_pipeline.dagster_layer.automation import Jobs, job_by_name
 from docsgen_pipeline.dagster_layer.facts import collect, may_advance
-from docsgen_pipeline.dagster_layer.jobs import FINAL_JOB, phase_job_name
+from docsgen_pipeline.dagster_layer.jobs import BATCH_JOB, FINAL_JOB, phase_job_name, rest_of_batch
 from docsgen_pipeline.dagster_layer.partitions import REQUESTED_BY_TAG, RUN_TAG
 from docsgen_pipeline.dagster_layer.resources import ArtifactStoreResource
 from docsgen_pipeline.dagster_layer.sensors.guard import Log, docs_run_partitions, isolated
@@ -38,6 +42,7 @@ def advance_run_key(run_id: str, step: NextStep) -> str:
 def advance_requests(
     instance: dg.DagsterInstance,
     store: ArtifactStoreResource,
+    blueprint: Blueprint,
     log: Log | None = None,
     run_ids: Iterable[str] | None = None,
 ) -> list[dg.RunRequest]:
@@ -47,28 +52,35 @@ def advance_requests(
     requests = []
     for run_id in docs_run_partitions(instance, artifacts, log, ADVANCE_SENSOR, only=run_ids):
 
-        def evaluate(run_id: str = run_id) -> NextStep | None:
+        def evaluate(run_id: str = run_id) -> tuple[NextStep, str] | None:
             if not may_advance(artifacts, run_id):
                 return None
-            return next_step(collect(instance, artifacts, run_id))
+            facts = collect(instance, artifacts, run_id)
+            step = next_step(facts)
+            return (step, facts.review_mode) if step is not None else None
 
-        step = isolated(log, ADVANCE_SENSOR, run_id, evaluate)
-        if step is None:
+        found = isolated(log, ADVANCE_SENSOR, run_id, evaluate)
+        if found is None:
             continue
-        requests.append(
-            dg.RunRequest(
-                run_key=advance_run_key(run_id, step),
-                job_name=FINAL_JOB if step.final else phase_job_name(step.phase),
-                partition_key=run_id,
-                tags={RUN_TAG: run_id, REQUESTED_BY_TAG: ADVANCE_SENSOR},
+        step, review_mode = found
+        tags = {RUN_TAG: run_id, REQUESTED_BY_TAG: ADVANCE_SENSOR}
+        key = advance_run_key(run_id, step)
+        if step.final:
+            request = dg.RunRequest(run_key=key, job_name=FINAL_JOB, partition_key=run_id, tags=tags)
+        elif review_mode == "batch":
+            selection = rest_of_batch(blueprint, step.phase)
+            request = dg.RunRequest(
+                run_key=key, job_name=BATCH_JOB, partition_key=run_id, tags=tags, asset_selection=selection
             )
-        )
+        else:
+            request = dg.RunRequest(run_key=key, job_name=phase_job_name(step.phase), partition_key=run_id, tags=tags)
+        requests.append(request)
     return requests
 
 
 def build_advance_sensor(blueprint: Blueprint, jobs: Jobs) -> dg.SensorDefinition:
     targets = [job_by_name(jobs, phase_job_name(p.number)) for p in blueprint.phases[1:]]
-    targets.append(job_by_name(jobs, FINAL_JOB))
+    targets += [job_by_name(jobs, FINAL_JOB), job_by_name(jobs, BATCH_JOB)]
 
     @dg.sensor(
         name=ADVANCE_SENSOR,
@@ -82,7 +94,7 @@ def build_advance_sensor(blueprint: Blueprint, jobs: Jobs) -> dg.SensorDefinitio
         for run_id in sorted(changed):
             # Runs the daemon executed recorded facts: keep their status records current.
             isolated(context.log, ADVANCE_SENSOR, run_id, partial(refresh, context.instance, store.get(), run_id))
-        requests = advance_requests(context.instance, store, context.log, visit)
+        requests = advance_requests(context.instance, store, blueprint, context.log, visit)
         for request in requests:
             context.log.info(f"advancing {request.partition_key}: {request.job_name}")
         if not requests:
