@@ -14,7 +14,11 @@ from dagster_celery.make_app import make_app
 from dagster_celery.tasks import create_task
 
 from docsgen_pipeline.broker import configured_broker
+from docsgen_pipeline.dagster_layer.celery_watch import CELERY_SETTINGS
 from docsgen_pipeline.settings import celery_backend
 
-app = make_app(CeleryExecutor.for_cli(broker=configured_broker(), backend=celery_backend()).app_args())
+# CELERY_SETTINGS: each step's STARTED state names this worker, so the coordinator can tell when
+# the worker running a step is gone (celery_watch).
+executor = CeleryExecutor.for_cli(broker=configured_broker(), backend=celery_backend(), config_source=CELERY_SETTINGS)
+app = make_app(executor.app_args())
 execute_plan = create_task(app)

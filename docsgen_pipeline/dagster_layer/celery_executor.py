@@ -13,6 +13,7 @@ import dagster as dg
 
 from docsgen_pipeline.broker import INSTALL_HINT, configured_broker
 from docsgen_pipeline.errors import ConfigError
+from docsgen_pipeline.liveness import lost_after_s
 
 # dagster-celery registers its one step task again for every step it submits; Celery warns each
 # time that the (identical) new callable is ignored.
@@ -23,13 +24,15 @@ BACKEND_ENV = "DOCSGEN_CELERY_BACKEND"
 
 
 def docsgen_celery_executor() -> dg.ExecutorDefinition:
+    """dagster-celery's executor that also fails a step whose worker was lost (``celery_watch``)."""
     try:
-        from dagster_celery import celery_executor
+        from docsgen_pipeline.dagster_layer.celery_watch import watched_celery_executor
     except ImportError:
         raise ConfigError(f"DOCSGEN_RUN_EXECUTOR=celery: dagster-celery is not installed; {INSTALL_HINT}") from None
     configured_broker()  # a missing broker URL is a deployment error, said when the code location loads
+    lost_after_s()  # so is a bad lost-worker timeout
     backend = BACKEND_ENV if os.environ.get(BACKEND_ENV, "").strip() else BROKER_ENV
-    executor: dg.ExecutorDefinition = celery_executor.configured(
+    executor: dg.ExecutorDefinition = watched_celery_executor.configured(
         {"broker": {"env": BROKER_ENV}, "backend": {"env": backend}}, name="docsgen_celery"
     )
     return executor

@@ -207,3 +207,41 @@ def scaled_out(root: Path) -> Iterator[ScaledOut]:
             yield deployment
         finally:
             deployment.stop()
+
+
+# --- Faults: a worker killed mid-step (issue 15) ---------------------------------------------
+
+
+def kill_worker(worker: Worker) -> None:
+    """SIGKILL a worker and its pool processes at once, as a machine dying would.
+
+    The main process goes first: killed after its pool child, it could still notice the child's
+    death and report the step failed itself, which is not what a dead machine does.
+    """
+    from contextlib import suppress
+
+    pool = worker.pool_pids()
+    for pid in [worker.proc.pid, *pool]:
+        with suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    worker.proc.wait(timeout=30)
+
+
+def busy_worker(workers: Sequence[Worker], step_pid: int) -> Worker:
+    """The worker whose pool process ``step_pid`` is (the pid a STEP_START event records)."""
+    for worker in workers:
+        if step_pid in worker.pool_pids():
+            return worker
+    raise LookupError(f"no worker runs pid {step_pid}: pools {[(w.name, w.pool_pids()) for w in workers]}")
+
+
+def file_versions(store: Path, run_id: str) -> dict[str, list[tuple[int, str]]]:
+    """Every planned file stored so far: its versions index as (version, sha256), oldest first."""
+    from docsgen_pipeline.docs_run import FILES
+    from docsgen_pipeline.store import ArtifactStore
+
+    artifacts = ArtifactStore(store)
+    return {
+        name: [(record.version, record.sha256) for record in artifacts.history(run_id, FILES, name)]
+        for name in artifacts.names(run_id, FILES)
+    }
