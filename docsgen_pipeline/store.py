@@ -241,6 +241,10 @@ class ArtifactStore:
     def has_run_file(self, run_id: str, relative: str) -> bool:
         return self.blobs.exists(f"{self._run_key(run_id)}/{relative}")
 
+    def run_location(self, run_id: str) -> str:
+        """Where a person finds the run's artifacts: its folder, or its prefix's URL."""
+        return self.blobs.where(self._run_key(run_id))
+
     def where(self, run_id: str, record: VersionRecord) -> str:
         """Where a person finds a version: its file, or its object's URL."""
         return self.blobs.where(f"{self._run_key(run_id)}/{record.path}")
@@ -290,8 +294,7 @@ class ArtifactStore:
         with _locked(self._artifact_lock(run_id, category, name)):
             self.blobs.drop_torn_tail(index)
             for attempt in range(_RACE_ATTEMPTS):
-                history = self.history(run_id, category, name)
-                bad = self.quarantined(run_id, category, name)
+                history, bad = self._state(run_id, category, name)
                 last = history[-1] if history else None
                 if last is not None and last.version not in bad:
                     problem = self.check_version(run_id, last)
@@ -335,7 +338,9 @@ class ArtifactStore:
 
     def history(self, run_id: str, category: str, name: str) -> list[VersionRecord]:
         index = f"{self._artifact_key(run_id, category, name)}/{INDEX}"
-        lines = self.blobs.records(index)
+        return self._parse_history(run_id, index, self.blobs.records(index))
+
+    def _parse_history(self, run_id: str, index: str, lines: list[str]) -> list[VersionRecord]:
         records = []
         for number, line in enumerate(lines, start=1):
             if not line.strip():
@@ -353,14 +358,28 @@ class ArtifactStore:
     def quarantined(self, run_id: str, category: str, name: str) -> dict[int, str]:
         """version -> reason, for the versions of an artifact set aside as damaged."""
         log = f"{self._artifact_key(run_id, category, name)}/{QUARANTINE_DIR}/{QUARANTINE_LOG}"
+        return self._parse_quarantined(self.blobs.records(log))
+
+    @staticmethod
+    def _parse_quarantined(lines: list[str]) -> dict[int, str]:
         out: dict[int, str] = {}
-        for line in self.blobs.records(log):
+        for line in lines:
             try:
                 entry = json.loads(line)
                 out[int(entry["version"])] = str(entry.get("reason", ""))
             except (ValueError, KeyError, TypeError):
                 continue
         return out
+
+    def _state(self, run_id: str, category: str, name: str) -> tuple[list[VersionRecord], dict[int, str]]:
+        """(history, quarantined) in one look: one listing of the artifact in an object store."""
+        key = self._artifact_key(run_id, category, name)
+        quarantine_log = f"{QUARANTINE_DIR}/{QUARANTINE_LOG}"
+        logs = self.blobs.record_logs(key, [INDEX, quarantine_log])
+        return (
+            self._parse_history(run_id, f"{key}/{INDEX}", logs[INDEX]),
+            self._parse_quarantined(logs[quarantine_log]),
+        )
 
     def _problem(self, record: VersionRecord, data: bytes | None) -> str | None:
         if data is None:
@@ -451,13 +470,10 @@ class ArtifactStore:
 
     def latest(self, run_id: str, category: str, name: str) -> VersionRecord | None:
         """The latest version, or None when there is none or it was quarantined as damaged."""
-        history = self.history(run_id, category, name)
-        if not history:
+        history, bad = self._state(run_id, category, name)
+        if not history or history[-1].version in bad:
             return None
-        last = history[-1]
-        if last.version in self.quarantined(run_id, category, name):
-            return None
-        return last
+        return history[-1]
 
     def version(self, run_id: str, category: str, name: str, version: int) -> VersionRecord:
         history = self.history(run_id, category, name)

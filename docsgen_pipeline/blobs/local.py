@@ -85,6 +85,9 @@ class LocalBlobs:
             return []
         return text.split("\n")  # the last item is "" after a whole line, a torn line after a crash
 
+    def record_logs(self, prefix: str, logs: list[str]) -> dict[str, list[str]]:
+        return {log: self.records(f"{prefix}/{log}") for log in logs}
+
     def has_records(self, key: str) -> bool:
         return self.path(key).is_file()
 

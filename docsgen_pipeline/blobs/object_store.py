@@ -147,8 +147,15 @@ class ObjectBlobs:
         return self.put_if_absent(f"{key}/{name}", line.encode())
 
     def records(self, key: str) -> list[str]:
+        return self._read_records(self.walk(key))
+
+    def record_logs(self, prefix: str, logs: list[str]) -> dict[str, list[str]]:
+        listed = self.walk(prefix)
+        return {log: self._read_records([k for k in listed if k.startswith(f"{prefix}/{log}/")]) for log in logs}
+
+    def _read_records(self, record_keys: list[str]) -> list[str]:
         lines = []
-        for record_key in self.walk(key):
+        for record_key in record_keys:
             data = self._records.get(record_key)
             if data is None:
                 data = self.get(record_key)

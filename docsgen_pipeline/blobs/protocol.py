@@ -52,6 +52,10 @@ class Blobs(Protocol):
         """The record log's lines in order (a folder's log may end in a torn line after a crash)."""
         ...
 
+    def record_logs(self, prefix: str, logs: list[str]) -> dict[str, list[str]]:
+        """:meth:`records` of each ``prefix/<log>``, in one look (one listing in an object store)."""
+        ...
+
     def has_records(self, key: str) -> bool: ...
 
     def torn_tail(self, key: str) -> bool:

@@ -33,13 +33,13 @@ def cancel(run_id: str, by: str, reason: str, as_json: bool) -> int:
                     "reason": reason,
                     "terminated": list(done.terminated),
                     "stopping": list(done.left_to_fail),
-                    "artifacts": str(store.run_dir(run_id)),
+                    "artifacts": store.run_location(run_id),
                 },
                 indent=2,
             )
         )
         return 0
-    click.echo(f"canceled {run_id}; artifacts kept in {store.run_dir(run_id)}")
+    click.echo(f"canceled {run_id}; artifacts kept in {store.run_location(run_id)}")
     if done.terminated:
         click.echo(f"terminated Dagster runs: {', '.join(done.terminated)}", err=True)
     if done.left_to_fail:

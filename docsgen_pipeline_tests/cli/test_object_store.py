@@ -40,6 +40,7 @@ def test_batch_run_on_the_object_store_matches_the_local_store(
     s3_bundle = Path(capsys.readouterr().out.strip().splitlines()[-1])
     assert _hashes(s3_bundle) == _hashes(local_bundle) and len(_hashes(s3_bundle)) >= 20
     assert main(["verify", "s3-1"]) == 0, capsys.readouterr()
+    assert main(["status", "s3-1"]) == 0 and "Complete" in capsys.readouterr().out
 
     # The artifacts are in the bucket, not on this machine's folder: another machine sees them all.
     assert not (docsgen_home.root / "artifacts" / "runs" / "s3-1").exists()

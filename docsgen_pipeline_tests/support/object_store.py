@@ -39,6 +39,10 @@ class S3Server:
             "AWS_REGION": "us-east-1",
         }
 
+    def store_env(self, prefix: str = "docs") -> dict[str, str]:
+        """A new bucket as the artifact store: ``DOCSGEN_STORE=s3://<bucket>/<prefix>`` and the ``AWS_*`` above."""
+        return {"DOCSGEN_STORE": f"s3://{self.create_bucket()}/{prefix}", **self.env()}
+
     def create_bucket(self, name: str | None = None) -> str:
         """A new empty bucket (moto does not check signatures, so a plain PUT creates it)."""
         bucket = name or f"docsgen-{uuid.uuid4().hex[:12]}"
