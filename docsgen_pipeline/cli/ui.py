@@ -13,7 +13,8 @@ import time
 import click
 
 from docsgen_pipeline.cli.instance import prepare_dagster_home
-from docsgen_pipeline.settings import docsgen_home
+from docsgen_pipeline.settings import docsgen_home, store_root
+from docsgen_pipeline.store import ArtifactStore
 
 
 @click.command("ui")
@@ -25,6 +26,7 @@ def ui(host: str, port: int) -> None:
     Prepares $DAGSTER_HOME with DocsGen's dagster.yaml (one in-flight run per docs run) first,
     so runs started here and from the CLI share one instance.
     """
+    ArtifactStore(store_root()).check()  # an unreachable object store: one line, not a UI full of failed steps
     home = prepare_dagster_home()
     os.environ.setdefault("DOCSGEN_HOME", str(docsgen_home()))
     dagster = shutil.which("dagster") or os.path.join(os.path.dirname(sys.executable), "dagster")
