@@ -12,11 +12,13 @@ from docsgen_pipeline.dagster_layer.assets.brief import build_brief_asset
 from docsgen_pipeline.dagster_layer.assets.final import build_final_assets
 from docsgen_pipeline.dagster_layer.assets.phase import build_phase_assets
 from docsgen_pipeline.dagster_layer.assets.published import build_published_asset
+from docsgen_pipeline.dagster_layer.assets.review_checks import build_review_checks
 from docsgen_pipeline.dagster_layer.automation import build_schedules, build_sensors
 from docsgen_pipeline.dagster_layer.cancel import build_cancel_job
 from docsgen_pipeline.dagster_layer.jobs import build_jobs
 from docsgen_pipeline.dagster_layer.resources import AgentResource, ArtifactStoreResource, PublishResource
 from docsgen_pipeline.dagster_layer.ui_jobs import build_ui_jobs
+from docsgen_pipeline.dagster_layer.ui_status import build_status_asset
 from docsgen_pipeline.errors import ConfigError
 from docsgen_pipeline.settings import RUN_EXECUTORS, auto_publish, run_executor_name
 
@@ -26,8 +28,8 @@ warnings.filterwarnings("ignore", category=dg.PreviewWarning)
 warnings.filterwarnings("ignore", category=dg.BetaWarning)
 
 
-def build_assets(blueprint: Blueprint) -> list[dg.AssetsDefinition]:
-    assets = [build_brief_asset(blueprint)]
+def build_assets(blueprint: Blueprint) -> list[dg.AssetsDefinition | dg.AssetSpec]:
+    assets: list[dg.AssetsDefinition | dg.AssetSpec] = [build_brief_asset(blueprint), build_status_asset()]
     for phase in blueprint.phases:
         assets += build_phase_assets(blueprint, phase)
     assets += build_final_assets(blueprint)
@@ -43,6 +45,8 @@ def build_definitions(
     built: list[dg.Definitions] = []  # the approve job executes the approval asset of these very Definitions
     defs = dg.Definitions(
         assets=build_assets(blueprint),
+        # On each phase's approval: does it still cover the files, is the phase built on current inputs?
+        asset_checks=[build_review_checks(phase, lambda: built[0]) for phase in blueprint.phases],
         # cancel_docs_run, start_docs_run, approve_phase, ...: the UI paths of the CLI commands
         jobs=[*jobs, build_cancel_job(), *build_ui_jobs(lambda: built[0])],
         executor=run_executor(),

@@ -17,6 +17,7 @@ import dagster as dg
 from docsgen_pipeline.blueprint import Phase, PlannedFile
 
 BRIEF_KEY = dg.AssetKey(["docs_run", "brief"])
+STATUS_KEY = dg.AssetKey(["docs_run", "status"])  # reported, never materialized by a run (ui_status.py)
 CROSS_VALIDATION_KEY = dg.AssetKey(["final", "cross_validation"])
 BUNDLE_KEY = dg.AssetKey(["final", "bundle"])
 PUBLISHED_KEY = dg.AssetKey(["final", "published"])

@@ -63,11 +63,16 @@ def refresh_command(run_id: str, phase: int) -> str:
     return f"docsgen regenerate {run_id} --phase {phase}"
 
 
+# The asset graph to read stale status against: the Definitions (CLI, tests) or, inside a sensor
+# tick or a run, the loaded repository (``context.repository_def``).
+GraphSource = dg.Definitions | dg.RepositoryDefinition
+
+
 class StalenessReader:
     """One consistent read of stale status for one docs run (one Dagster partition)."""
 
-    def __init__(self, instance: dg.DagsterInstance, defs: dg.Definitions, run_id: str) -> None:
-        graph = defs.resolve_asset_graph()
+    def __init__(self, instance: dg.DagsterInstance, defs: GraphSource, run_id: str) -> None:
+        graph = defs.resolve_asset_graph() if isinstance(defs, dg.Definitions) else defs.asset_graph
         view = AssetGraphView(
             temporal_context=TemporalContext(effective_dt=get_current_datetime(), last_event_id=None),
             instance=instance,
@@ -104,7 +109,7 @@ class StalenessReader:
 
 def stale_phases(
     instance: dg.DagsterInstance,
-    defs: dg.Definitions,
+    defs: GraphSource,
     blueprint: Blueprint,
     run_id: str,
     phases: Iterable[int] | None = None,

@@ -18,9 +18,14 @@ from dagster._core.storage.tags import PARTITION_NAME_TAG
 from docsgen_pipeline.archive import is_archived
 from docsgen_pipeline.dagster_layer.facts import collect
 from docsgen_pipeline.dagster_layer.partitions import RUN_TAG
+from docsgen_pipeline.dagster_layer.staleness import GraphSource, PhaseStaleness, stale_phases
+from docsgen_pipeline.dagster_layer.ui_status import report_ui_events
 from docsgen_pipeline.docs_run import DocsRun
 from docsgen_pipeline.status_record import StatusBook, describe
 from docsgen_pipeline.store import ArtifactStore
+
+# The record's per-phase staleness (only known where the asset graph is at hand).
+STALENESS_KEYS = ("upstream_changed", "refresh", "stale_because")
 
 
 def recompute(
@@ -28,7 +33,7 @@ def recompute(
     store: ArtifactStore,
     run_id: str,
     count_lock: bool = True,
-    defs: dg.Definitions | None = None,
+    defs: GraphSource | None = None,
 ) -> dict[str, Any]:
     """The record from a full collection of the docs run's facts (not stored).
 
@@ -46,26 +51,35 @@ def recompute(
 
 def add_staleness(
     instance: dg.DagsterInstance,
-    defs: dg.Definitions,
+    defs: GraphSource,
     store: ArtifactStore,
     record: dict[str, Any],
     built: list[int],
 ) -> None:
-    """Mark phases whose inputs changed after they were built, with the command that refreshes
-    them; later phases are never rewritten on their own.
+    """Mark phases whose inputs changed after they were built, with why and the command that
+    refreshes them; later phases are never rewritten on their own.
 
     Only ``built`` phases (something of theirs was materialized) are asked: nothing else can be
     stale, and each asked asset costs Dagster an event-log query (about 40 per docs run).
     """
-    from docsgen_pipeline.dagster_layer.staleness import stale_phases
-
     run = DocsRun.load(store, record["run_id"])
     asked = stale_phases(instance, defs, run.blueprint, run.run_id, phases=built) if built else []
     stale = {p.phase: p for p in asked}
     for phase in record["phases"]:
         found = stale.get(phase["phase"])
-        phase["upstream_changed"] = bool(found and found.is_stale)
-        phase["refresh"] = found.command if found and found.is_stale else None
+        is_stale = bool(found and found.is_stale)
+        phase["upstream_changed"] = is_stale
+        phase["refresh"] = found.command if found and is_stale else None
+        phase["stale_because"] = _why_stale(found) if found and is_stale else None
+
+
+def _why_stale(found: PhaseStaleness) -> str:
+    """What changed under a stale phase, in a line: its stale assets and their first cause."""
+    if not found.stale:
+        return f"it builds on phase {found.behind}, whose inputs changed"
+    shown = [f"{a.asset} ({a.causes[0]})" if a.causes else a.asset for a in found.stale[:3]]
+    more = len(found.stale) - len(shown)
+    return "stale: " + "; ".join(shown) + (f"; and {more} more" if more else "")
 
 
 def refresh(
@@ -73,12 +87,15 @@ def refresh(
     store: ArtifactStore,
     run_id: str,
     count_lock: bool = True,
-    defs: dg.Definitions | None = None,
+    defs: GraphSource | None = None,
+    report: bool = True,
 ) -> dict[str, Any]:
     """Recompute the docs run's record and store it; returns it.
 
-    Without ``defs`` (a cancel, an archive, a sensor tick) no file was materialized, so which phases
-    are stale cannot have changed: the previous record's staleness is kept.
+    Without ``defs`` (a cancel, an archive) no file was materialized, so which phases are stale
+    cannot have changed: the previous record's staleness is kept.
+    ``report``: also show the record in the web UI (``docs_run/status`` and the approval checks,
+    only what changed); a sensor passes False and returns those events in its result instead.
     """
     book = StatusBook(store.root)
     record = recompute(instance, store, run_id, count_lock, defs)
@@ -86,10 +103,12 @@ def refresh(
     if previous is not None:
         earlier = {p["phase"]: p for p in previous.get("phases", [])}
         for phase in record["phases"]:
-            for key in ("upstream_changed", "refresh"):
+            for key in STALENESS_KEYS:
                 if key in earlier.get(phase["phase"], {}):
                     phase[key] = earlier[phase["phase"]][key]
     book.write(record)
+    if report:
+        report_ui_events(instance, record)
     return record
 
 

@@ -1,5 +1,9 @@
 """The advance sensor: after an approval, start the next phase (or the final step) — and only then.
 
+Each tick also refreshes the status records of the docs runs whose Dagster runs changed and returns
+what changed of them for the web UI (``docs_run/status`` and the approval checks, see
+``dagster_layer/ui_status.py``); an idle tick has nothing to refresh.
+
 Running by default, so ``dagster dev`` / the daemon continue an interactive docs run as soon as a
 reviewer approves in the UI or with ``docsgen approve --no-continue``.  What may start is decided by
 the pure lifecycle (:func:`docsgen_pipeline.lifecycle.next_step`) from recorded facts; the run key
@@ -28,6 +32,7 @@ from docsgen_pipeline.dagster_layer.resources import ArtifactStoreResource
 from docsgen_pipeline.dagster_layer.sensors.guard import Log, docs_run_partitions, isolated
 from docsgen_pipeline.dagster_layer.sensors.work import docs_runs_to_visit
 from docsgen_pipeline.dagster_layer.status_records import refresh
+from docsgen_pipeline.dagster_layer.ui_status import check_events, report_checks, status_event
 from docsgen_pipeline.lifecycle import NextStep, next_step
 
 ADVANCE_SENSOR = "advance_sensor"
@@ -78,6 +83,31 @@ def advance_requests(
     return requests
 
 
+def status_events(
+    context: dg.SensorEvaluationContext, store: ArtifactStoreResource, run_ids: Iterable[str]
+) -> list[dg.AssetMaterialization]:
+    """Refresh the status records of ``run_ids`` (docs runs whose Dagster runs changed: the daemon
+    executed them and recorded facts); returns the ``docs_run/status`` events the UI lacks.
+
+    The approval checks are reported here directly (``report_checks``: the daemon's own reporting
+    of a tick's check evaluations cannot record a second one of the same partition).
+    """
+    artifacts = store.get()
+    events: list[dg.AssetMaterialization] = []
+
+    def evaluate(run_id: str) -> dg.AssetMaterialization | None:
+        # The loaded repository's asset graph: files a run materialized may have left phases stale.
+        record = refresh(context.instance, artifacts, run_id, defs=context.repository_def, report=False)
+        report_checks(context.instance, check_events(context.instance, record))
+        return status_event(context.instance, record)
+
+    for run_id in run_ids:
+        event = isolated(context.log, ADVANCE_SENSOR, run_id, partial(evaluate, run_id))
+        if event is not None:
+            events.append(event)
+    return events
+
+
 def build_advance_sensor(blueprint: Blueprint, jobs: Jobs) -> dg.SensorDefinition:
     targets = [job_by_name(jobs, phase_job_name(p.number)) for p in blueprint.phases[1:]]
     targets += [job_by_name(jobs, FINAL_JOB), job_by_name(jobs, BATCH_JOB)]
@@ -91,14 +121,13 @@ def build_advance_sensor(blueprint: Blueprint, jobs: Jobs) -> dg.SensorDefinitio
     )
     def advance_sensor(context: dg.SensorEvaluationContext, store: ArtifactStoreResource) -> dg.SensorResult:
         visit, changed, cursor = docs_runs_to_visit(context.instance, store.get(), context.cursor)
-        for run_id in sorted(changed):
-            # Runs the daemon executed recorded facts: keep their status records current.
-            isolated(context.log, ADVANCE_SENSOR, run_id, partial(refresh, context.instance, store.get(), run_id))
+        events = status_events(context, store, sorted(changed))
         requests = advance_requests(context.instance, store, blueprint, context.log, visit)
         for request in requests:
             context.log.info(f"advancing {request.partition_key}: {request.job_name}")
         if not requests:
-            return dg.SensorResult(skip_reason="no docs run has an approval waiting to advance", cursor=cursor)
-        return dg.SensorResult(run_requests=requests, cursor=cursor)
+            skip = "no docs run has an approval waiting to advance"
+            return dg.SensorResult(skip_reason=skip, cursor=cursor, asset_events=events)
+        return dg.SensorResult(run_requests=requests, cursor=cursor, asset_events=events)
 
     return advance_sensor
