@@ -17,6 +17,7 @@ from dagster._core.storage.tags import PARTITION_NAME_TAG
 
 from docsgen_pipeline.archive import is_archived
 from docsgen_pipeline.dagster_layer.facts import collect
+from docsgen_pipeline.dagster_layer.keys import approval_key
 from docsgen_pipeline.dagster_layer.partitions import RUN_TAG
 from docsgen_pipeline.dagster_layer.staleness import GraphSource, PhaseStaleness, stale_phases
 from docsgen_pipeline.dagster_layer.ui_status import report_ui_events
@@ -25,7 +26,7 @@ from docsgen_pipeline.status_record import StatusBook, describe
 from docsgen_pipeline.store import ArtifactStore
 
 # The record's per-phase staleness (only known where the asset graph is at hand).
-STALENESS_KEYS = ("upstream_changed", "refresh", "stale_because")
+STALENESS_KEYS = ("upstream_changed", "inputs_changed", "refresh", "stale_because")
 
 
 def recompute(
@@ -69,6 +70,11 @@ def add_staleness(
         found = stale.get(phase["phase"])
         is_stale = bool(found and found.is_stale)
         phase["upstream_changed"] = is_stale
+        # Stale only because its own approval predates its current files: the approval check says
+        # that; what the phase was built from is unchanged.
+        own = approval_key(phase["phase"]).to_user_string()
+        only_approval = found is not None and found.behind is None and all(a.asset == own for a in found.stale)
+        phase["inputs_changed"] = is_stale and not only_approval
         phase["refresh"] = found.command if found and is_stale else None
         phase["stale_because"] = _why_stale(found) if found and is_stale else None
 

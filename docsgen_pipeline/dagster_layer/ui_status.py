@@ -165,8 +165,8 @@ def phase_verdicts(record: Mapping[str, Any], number: int, placeholders: bool = 
     elif placeholders:
         verdicts.append(Verdict(covers, True, error, f"Phase {number} has no approval yet; nothing to cover."))
     inputs = dg.AssetCheckKey(key, CURRENT_INPUTS_CHECK)
-    if phase is not None and _built(phase) and "upstream_changed" in phase:
-        if phase["upstream_changed"]:
+    if phase is not None and _built(phase) and "inputs_changed" in phase:
+        if phase["inputs_changed"]:
             why = phase.get("stale_because") or "its inputs changed"
             text = (
                 f"Phase {number} was built on inputs that changed since ({why}). It is left as it is; "
@@ -197,7 +197,7 @@ def status_materialization(record: Mapping[str, Any]) -> dg.AssetMaterialization
                 "gate": str(p.get("gate", "")),
                 "approved_by": str(p.get("approved_by") or ""),
                 "approval_current": bool(p.get("approval_current")),
-                "inputs_changed": bool(p.get("upstream_changed")),
+                "inputs_changed": bool(p.get("inputs_changed")),
                 "refresh": str(p.get("refresh") or ""),
             }
         )

@@ -121,6 +121,8 @@ def test_status_and_approval_checks_follow_the_docs_run(docsgen_home: Home) -> N
     covers = _check(instance, 1, APPROVAL_COVERS_CHECK)
     assert covers is not None and not covers.passed and covers.severity is dg.AssetCheckSeverity.ERROR
     assert f"docsgen approve {RUN} --phase 1" in (covers.description or "")
+    own = _check(instance, 1, CURRENT_INPUTS_CHECK)  # phase 1 itself: only its approval is behind
+    assert own is not None and own.passed, own
     inputs = _check(instance, 2, CURRENT_INPUTS_CHECK)
     assert inputs is not None and not inputs.passed and inputs.severity is dg.AssetCheckSeverity.WARN
     assert f"docsgen regenerate {RUN} --phase 2" in (inputs.description or "")
