@@ -13,10 +13,12 @@ import dagster as dg
 import pytest
 
 from docsgen_pipeline.cli.main import main
+from docsgen_pipeline.dagster_layer.keys import STATUS_KEY
 from docsgen_pipeline.dagster_layer.partitions import RUN_TAG
 from docsgen_pipeline.dagster_layer.sensors.advance import ADVANCE_SENSOR
 from docsgen_pipeline_tests.conftest import EXAMPLES, Home
 from docsgen_pipeline_tests.dagster_layer.test_daemon_e2e import _stop, _workspace
+from docsgen_pipeline_tests.support.waiting import wait_until
 
 DEADLINE_SECONDS = 240
 
@@ -26,6 +28,17 @@ def _advance_ticks(instance: dg.DagsterInstance) -> list[str]:
         if state.instigator_name == ADVANCE_SENSOR:
             return [t.status.value for t in instance.get_ticks(state.instigator_origin_id, state.selector_id)]
     return []
+
+
+def _shown(instance: dg.DagsterInstance) -> tuple[str, str]:
+    """Status and phase of d-1's latest ``docs_run/status`` materialization (the UI's Partitions tab)."""
+    records = instance.fetch_materializations(
+        dg.AssetRecordsFilter(asset_key=STATUS_KEY, asset_partitions=["d-1"]), limit=1, ascending=False
+    ).records
+    materialization = records[0].asset_materialization if records else None
+    if materialization is None:
+        return ("", "")
+    return (str(materialization.metadata["status"].value), str(materialization.metadata["phase"].value))
 
 
 def _status(capsys: pytest.CaptureFixture[str]) -> dict[str, str]:
@@ -70,6 +83,8 @@ def test_daemon_advances_only_after_approval(
             assert time.monotonic() - started < DEADLINE_SECONDS, f"phase 1 never ran: {status}"
             time.sleep(2)
         print(f"approval -> phase 1 awaiting approval in {time.monotonic() - started:.1f} s")
+        # The daemon ran phase 1; the sensor tick that saw it reported it to the UI (its SensorResult).
+        wait_until("docs_run/status to show phase 1", lambda: _shown(instance) == ("AwaitingApproval", "1"), 60)
     finally:
         _stop(daemon)
     [run] = instance.get_runs(dg.RunsFilter(tags={RUN_TAG: "d-1"}, job_name="phase1_generate"))
