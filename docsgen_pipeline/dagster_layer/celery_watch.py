@@ -12,8 +12,9 @@ the coordinator pings each worker that runs one of its steps, and a worker silen
 ``$DOCSGEN_CELERY_WORKER_LOST_S`` fails its step with a message naming the worker and the resume
 command, as Dagster's own step-health checks do for Kubernetes steps.  Tasks sent before the
 loss that never started (the dead worker may have prefetched one) are revoked and failed too.
-The Dagster run then fails like any run with a failed step; ``docsgen approve RUN --resume``
-reuses every file already stored.
+A pool process killed under a live worker (the OOM killer) is reported by Celery itself
+(``WorkerLostError``) and fails its step the same way.  The Dagster run then fails like any run
+with a failed step; ``docsgen approve RUN --resume`` reuses every file already stored.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any
 
 import dagster as dg
 from celery import states  # type: ignore[import-untyped]
+from celery.exceptions import WorkerLostError  # type: ignore[import-untyped]
 from celery.result import AsyncResult  # type: ignore[import-untyped]
 from dagster._core.execution.context.system import IStepContext, PlanOrchestrationContext
 from dagster._core.execution.plan.objects import StepFailureData
@@ -92,6 +94,7 @@ class WatchedResult:
         self._watch = watch
         self._sent_at = time.monotonic()
         self._revoked_at: float | None = None
+        self._worker = ""
         self._failure: dg.DagsterEvent | None = None
 
     def ready(self) -> bool:
@@ -101,6 +104,8 @@ class WatchedResult:
         if state == states.STARTED:
             info = self._result.info
             worker = str(info.get("hostname", "")) if isinstance(info, dict) else ""
+            if worker:
+                self._worker = worker
             if worker and self._watch.is_lost(self._result.app, worker):
                 silent = self._watch.liveness.silent_for(worker, time.monotonic())
                 pid = info.get("pid") if isinstance(info, dict) else None
@@ -127,19 +132,44 @@ class WatchedResult:
                 f"never started; revoked: {self._hint}"
             )
 
-    def _fail(self, message: str) -> None:
+    def _fail(self, message: str) -> dg.DagsterEvent:
         error = SerializableErrorInfo(message=message, stack=[], cls_name="CeleryWorkerLost")
         self._failure = dg.DagsterEvent.step_failure_event(
             step_context=self._step_context,
             step_failure_data=StepFailureData(error=error, user_failure_data=None),
             message=message,
         )
+        return self._failure
 
     def get(self) -> Any:
         if self._failure is not None:
             # The loop deserializes what a worker returns: one STEP_FAILURE (already logged).
             return [serialize_value(self._failure)]
-        return self._result.get()
+        try:
+            return self._result.get()
+        except WorkerLostError as lost:
+            # The worker lives on but its pool process died mid-step (the OOM killer, a kill -9):
+            # Celery stored that as the result; the step fails like any other, not the executor.
+            failure = self._fail(
+                f"{self._worker_name()} lost the process running step {self._step_context.step.key} ({lost}); "
+                f"its work on this step is lost: {self._hint}"
+            )
+            return [serialize_value(failure)]
+
+    def _worker_name(self) -> str:
+        """The worker that took this step: seen in its STARTED state, or else in the event it logged."""
+        if self._worker:
+            return f"Celery worker {self._worker}"
+        # A step can start and die between two polls; its worker still logged which one it was.
+        context = self._step_context
+        for record in context.instance.all_logs(context.run_id, of_type=dg.DagsterEventType.ENGINE_EVENT):
+            event = record.dagster_event
+            data = event.engine_event_data if event is not None else None
+            if event is not None and event.step_key == context.step.key and data is not None:
+                name = data.metadata.get("Celery worker")
+                if name is not None:
+                    return f"Celery worker {name.value}"
+        return "a Celery worker"
 
     def revoke(self) -> None:
         self._result.revoke()

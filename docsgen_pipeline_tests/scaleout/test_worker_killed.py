@@ -2,15 +2,18 @@
 
 A batch docs run goes to two Celery workers.  The model holds the write of the phase-2 file
 (``data-model``) until the worker running that step has been SIGKILLed with its pool, as a
-machine dying would: nobody reports the step's end to the result backend.  The coordinator must
-notice that the worker stopped answering, fail the Dagster run naming the worker and the
-resume command, and exit; ``docsgen approve RUN --resume`` (new workers started first) then
-completes the docs run, and every file finished before the kill keeps its version and sha256.
+machine dying would (nobody reports the step's end to the result backend), or only its pool
+process has, as the OOM killer would (the worker reports it).  The coordinator must fail the
+Dagster run naming the worker and the resume command, and exit; ``docsgen approve RUN --resume``
+(a new worker started first) then completes the docs run, and every file finished before the
+kill keeps its version and sha256.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import signal
 import threading
 import time
 from typing import Any
@@ -44,8 +47,9 @@ def step_starts(instance: dg.DagsterInstance, run_id: str) -> dict[str, int]:
 
 
 @pytest.mark.timeout(300)
+@pytest.mark.parametrize("killed", ["worker", "pool process"])
 def test_a_worker_killed_mid_step_fails_the_run_and_resume_completes_it_without_rewrites(
-    deployment: ScaledOut,
+    deployment: ScaledOut, killed: str
 ) -> None:
     held = threading.Event()
     release = threading.Event()
@@ -75,19 +79,24 @@ def test_a_worker_killed_mid_step_fails_the_run_and_resume_completes_it_without_
                 starts = step_starts(instance, RUN)
             assert HELD_STEP in starts, starts
             victim = busy_worker(workers, starts[HELD_STEP])
-            kill_worker(victim)
-            killed = time.monotonic()
+            if killed == "worker":
+                kill_worker(victim)
+            else:
+                os.kill(starts[HELD_STEP], signal.SIGKILL)
+            killed_at = time.monotonic()
         finally:
             release.set()
         survivor = next(w for w in workers if w is not victim)
         _, err = coordinator.communicate(timeout=120)
-        wall["kill to coordinator exit"] = time.monotonic() - killed
+        wall["kill to coordinator exit"] = time.monotonic() - killed_at
 
         assert coordinator.returncode == 1, err
         # The coordinator says which worker was lost, running what, and what to run next.
         assert f"Celery worker {victim.name}@" in err and HELD_STEP in err, err
+        assert ("did not answer for" if killed == "worker" else "lost the process running step") in err, err
         assert f"docsgen approve {RUN} --resume" in err, err
         assert survivor.proc.poll() is None  # the live worker was not blamed
+        assert (victim.proc.poll() is None) is (killed == "pool process")
         with dg.DagsterInstance.from_config(str(deployment.home("coordinator") / "dagster")) as instance:
             runs = instance.get_runs(dg.RunsFilter(tags={RUN_TAG: RUN}))
             assert [r.status for r in runs if r.job_name == "docs_run_batch"][:1] == [dg.DagsterRunStatus.FAILURE]
@@ -112,5 +121,5 @@ def test_a_worker_killed_mid_step_fails_the_run_and_resume_completes_it_without_
     assert verify.returncode == 0, verify.stdout + verify.stderr
     status = deployment.run(["status", RUN, "--json", "--recompute"])
     assert json.loads(status.stdout)["status"] == "Complete"
-    print("coordinator said:\n" + "\n".join(err.strip().splitlines()[-3:]))
+    print(f"{killed} killed; coordinator said:\n" + "\n".join(err.strip().splitlines()[-3:]))
     print("wall times: " + ", ".join(f"{what} {seconds:.1f} s" for what, seconds in wall.items()))
