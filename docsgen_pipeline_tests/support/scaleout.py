@@ -3,7 +3,8 @@
 Every part is a real server or process, configured the way the README's "Scaling out" recipe
 configures separate machines: the coordinator (the ``docsgen`` command) and each worker have a
 home of their own and share only the Dagster instance (PostgreSQL), the broker and the artifact
-store.  Used by the scale-out tests and ``benchmarks/scaleout_batch.py``.
+store: a shared folder, or (``scaled_out(root, s3=...)``) a bucket on an S3-compatible server
+(moto, standing in for S3/MinIO).  Used by the scale-out tests.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from docsgen_pipeline_tests.support.object_store import S3Server
 from docsgen_pipeline_tests.support.postgres import PostgresServer, postgres_server
 from docsgen_pipeline_tests.support.redis import RedisServer, redis_server
 from docsgen_pipeline_tests.support.waiting import wait_until
@@ -106,11 +108,18 @@ class ScaledOut:
     postgres: PostgresServer
     redis: RedisServer
     workers: list[Worker] = field(default_factory=list)
+    # DOCSGEN_STORE=s3://… and the AWS_* variables every machine needs; empty: a shared folder.
+    object_store: dict[str, str] = field(default_factory=dict)
 
     @property
     def store(self) -> Path:
-        """The artifact store every process shares (a shared folder stands in for an object store)."""
+        """The shared folder, when the artifact store is not an object store."""
         return self.root / "shared-store"
+
+    @property
+    def store_location(self) -> str:
+        """What every machine sets as ``DOCSGEN_STORE``: the bucket's URL or the shared folder."""
+        return self.object_store.get("DOCSGEN_STORE") or str(self.store)
 
     @property
     def broker(self) -> str:
@@ -121,13 +130,14 @@ class ScaledOut:
         env.update(
             DOCSGEN_HOME=str(home),
             DAGSTER_HOME=str(home / "dagster"),
-            DOCSGEN_STORE=str(self.store),
+            DOCSGEN_STORE=self.store_location,
             DOCSGEN_BLUEPRINT=str(SMALL_BLUEPRINT),
             DOCSGEN_RUN_EXECUTOR="celery",
             DOCSGEN_CELERY_BROKER=self.broker,
             # Run from the checkout under test, whatever is installed.
             PYTHONPATH=os.pathsep.join([str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])]),
         )
+        env.update({k: v for k, v in self.object_store.items() if k != "DOCSGEN_STORE"})
         env.update(extra or {})
         return env
 
@@ -137,9 +147,7 @@ class ScaledOut:
         dagster_home = home / "dagster"
         if not dagster_home.exists():
             dagster_home.mkdir(parents=True)
-            (dagster_home / "dagster.yaml").write_text(
-                SHIPPED_DAGSTER_YAML.read_text() + self.postgres.dagster_yaml()
-            )
+            (dagster_home / "dagster.yaml").write_text(SHIPPED_DAGSTER_YAML.read_text() + self.postgres.dagster_yaml())
         return home
 
     def env(self, machine: str = "coordinator", **extra: str) -> dict[str, str]:
@@ -196,12 +204,16 @@ class ScaledOut:
 
 
 @contextmanager
-def scaled_out(root: Path) -> Iterator[ScaledOut]:
-    """PostgreSQL + Redis started; workers are started by the caller (``start_workers``)."""
+def scaled_out(root: Path, s3: S3Server | None = None) -> Iterator[ScaledOut]:
+    """PostgreSQL + Redis started (and a fresh bucket on ``s3`` as the store); workers are started
+    by the caller (``start_workers``)."""
     root.mkdir(parents=True, exist_ok=True)
     with ExitStack() as stack:
         deployment = ScaledOut(
-            root=root, postgres=stack.enter_context(postgres_server()), redis=stack.enter_context(redis_server())
+            root=root,
+            postgres=stack.enter_context(postgres_server()),
+            redis=stack.enter_context(redis_server()),
+            object_store=s3.store_env("shared") if s3 is not None else {},
         )
         try:
             yield deployment
