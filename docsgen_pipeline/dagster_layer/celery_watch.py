@@ -40,7 +40,10 @@ from docsgen_pipeline.dagster_layer.partitions import RUN_TAG
 from docsgen_pipeline.liveness import Liveness, lost_after_s
 
 # Worker-side settings DocsGen's watch relies on; the workers' app (celery_app) uses them too.
-CELERY_SETTINGS: dict[str, object] = {"task_track_started": True}
+# task_track_started: a step's STARTED state names its worker.  worker_disable_prefetch (Redis,
+# Celery 5.6+): a busy worker holds no second task, which would otherwise sit unacknowledged in
+# a dead worker until the broker's visibility timeout (an hour) hands it to another.
+CELERY_SETTINGS: dict[str, object] = {"task_track_started": True, "worker_disable_prefetch": True}
 PING_TIMEOUT_S = 1.0
 
 
