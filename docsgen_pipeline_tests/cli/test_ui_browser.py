@@ -207,6 +207,40 @@ def test_start_an_interactive_run_from_the_launchpad(session: Session, ui: Launc
     session.wait_status("phase 0 to await approval", Status.AWAITING_APPROVAL)
     _see_in_runs_list(session, ui, "phase0_generate", "phase0-awaiting-approval")
     assert [run.status for run in session.dagster_runs("phase0_generate")] == [dg.DagsterRunStatus.SUCCESS]
+    _see_status(session, ui, "AwaitingApproval", f"docsgen approve {session.run_id} --phase 0", "status-phase0")
+
+
+def _reload_until_visible(ui: Launchpad, locator: Any, what: str, timeout: float = 120) -> None:
+    """Reload the page until ``locator`` shows, as a person would: the sensors bring the UI up to
+    date on their next tick (every 15 s), not at the instant a run finished."""
+
+    def shown() -> bool:
+        try:
+            playwright.expect(locator).to_be_visible(timeout=5_000)
+        except AssertionError:
+            ui.page.reload()
+            return False
+        return True
+
+    wait_until(what, shown, timeout, interval=1)
+
+
+def _see_status(session: Session, ui: Launchpad, status: str, action: str, step: str) -> None:
+    """Catalog > docs_run/status > Partitions > the docs run: status, phase and the next action."""
+    _open_partition(session, ui, "docs_run/status")
+    page = ui.page
+    _reload_until_visible(ui, page.get_by_text(status, exact=True).first, f"docs_run/status to say {status}")
+    playwright.expect(page.get_by_text(action).first).to_be_visible(timeout=30_000)
+    ui.shot(session.shot_name(step))
+
+
+def _see_check(session: Session, ui: Launchpad, asset: str, check: str, says: str, step: str) -> None:
+    """Catalog > asset > Checks > the check: its latest execution and what it says."""
+    page = ui.page
+    page.goto(f"{session.base}/assets/{asset}?view=checks&checkDetail={check}", timeout=90_000)
+    playwright.expect(page.get_by_text(check).first).to_be_visible(timeout=90_000)
+    _reload_until_visible(ui, page.get_by_text(says).first, f"{asset} check {check} to say {says!r}")
+    ui.shot(session.shot_name(step))
 
 
 def test_approve_phase_0_and_see_phase_1_start(session: Session, ui: Launchpad) -> None:
@@ -283,9 +317,15 @@ def test_regenerate_one_file_with_feedback_and_see_v2_its_diff_and_the_outdated_
     playwright.expect(page.get_by_text("v2 (this, latest)").first).to_be_visible(timeout=90_000)
     playwright.expect(page.get_by_text(f"+++ {name} (v2)").first).to_be_visible(timeout=30_000)
     ui.shot(session.shot_name("regenerate-root-v2-diff"))
-    # The approval of phase 0 covered v1: the run waits for phase 0 to be approved again.
+    # The approval of phase 0 covered v1: the run waits for phase 0 to be approved again, and the
+    # UI says so: the approval's check fails, phase 1 (written from v1) warns, the status says why.
     session.wait_status("phase 0 to await approval again", Status.AWAITING_APPROVAL)
     assert session.state().phase == 0
+    _see_check(session, ui, "phase0/approval", "approval_covers_current_files", "no longer covers", "approval-outdated")
+    _see_check(
+        session, ui, "phase1/approval", "built_on_current_inputs", "built on inputs that changed", "phase1-stale"
+    )
+    _see_status(session, ui, "AwaitingApproval", f"docsgen approve {session.run_id} --phase 0", "status-reapprove")
 
 
 def test_cancel_the_run_from_the_launchpad(session: Session, ui: Launchpad) -> None:
