@@ -33,7 +33,7 @@ from docsgen_pipeline.brief import guess_format, parse_brief_text
 from docsgen_pipeline.errors import BlueprintError, DocsGenError
 from docsgen_pipeline.registration import register_docs_run
 from docsgen_pipeline.settings import docsgen_home
-from docsgen_pipeline.store import ArtifactStore, RunRegistration, sha256_hex, utc_now
+from docsgen_pipeline.store import ArtifactStore, RunRegistration, sha256_hex, utc_now, validate_run_id
 
 RequestStatus = Literal["pending", "consumed", "skipped", "rejected"]
 ReviewMode = Literal["interactive", "batch"]
@@ -82,6 +82,7 @@ class RequestSpec(BaseModel):
     blueprint_sha256: str | None = None
     blueprint_name: str | None = None
     blueprint_version: int | None = None
+    run_id: str | None = Field(default=None, description="the docs-run id asked for; None: <slug>-<sha8>")
     submitted_at: str = Field(default_factory=utc_now)
     submitted_by: str = "drop"
 
@@ -292,10 +293,17 @@ class Inbox:
         blueprint_name: str | None = None,
         blueprint_version: int | None = None,
         by: str = "cli",
+        run_id: str | None = None,
     ) -> tuple[Request, bool]:
-        """Record a request for ``data``; returns (request, created).  Validate the brief before calling."""
+        """Record a request for ``data``; returns (request, created).  Validate the brief before calling.
+
+        With ``run_id`` the request is identified by the brief's bytes *and* that id, so the same
+        brief can be asked for again under another name; the id is checked here, where it enters.
+        """
+        key = data if run_id is None else data + b"\0docsgen-run-id=" + validate_run_id(run_id).encode()
         spec = RequestSpec(
-            sha256=sha256_hex(data),
+            sha256=sha256_hex(key),
+            run_id=run_id,
             brief_file="brief.md" if brief_format == "markdown" else "brief.yaml",
             brief_format=brief_format,
             source=source,
@@ -445,7 +453,7 @@ def register_request(
         brief_format=request.spec.brief_format,
         brief_source=source,
         blueprint=blueprint,
-        run_id=run_id_for(brief.slug, request.sha),
+        run_id=request.spec.run_id or run_id_for(brief.slug, request.sha),
         review_mode=review_mode or request.spec.review_mode,
         created_by=created_by,
     )

@@ -42,7 +42,7 @@ from docsgen_pipeline.dagster_layer.resources import ArtifactStoreResource
 from docsgen_pipeline.dagster_layer.revisions import reapprove_if_batch, regenerate_run, reject_phase
 from docsgen_pipeline.dagster_layer.runtime import ui_errors, user_errors
 from docsgen_pipeline.docs_run import DocsRun
-from docsgen_pipeline.errors import BriefError, LifecycleError
+from docsgen_pipeline.errors import BriefError, LifecycleError, RunIdError
 from docsgen_pipeline.inbox import Inbox, inbox_dir, run_id_for
 from docsgen_pipeline.lifecycle import Status, approval_refusal, derive, next_action
 from docsgen_pipeline.regeneration import FEEDBACK, REGENERATE, RESUME, resolve_targets
@@ -82,6 +82,11 @@ class StartConfig(dg.Config):
         description="interactive: a person approves each phase (approve_phase job); batch: gates approve; "
         "brief: what the brief says",
     )
+    run_id: str = Field(
+        default="",
+        description="docs-run id to use (1-63 lower-case letters, digits and '-', starting with a letter or "
+        "digit; it becomes the docs_runs partition); empty: <project slug>-<first 8 of the brief's sha256>",
+    )
     submitted_by: str = Field(default=UI_TAG, description="your name (kept with the request)")
 
 
@@ -103,14 +108,22 @@ def read_brief(config: StartConfig) -> tuple[bytes, str, Literal["yaml", "markdo
 
 
 @dg.op(name="start_docs_run_op")
-def _start_op(context: dg.OpExecutionContext, config: StartConfig) -> None:
-    with ui_errors("docsgen run BRIEF --review interactive"):
+def _start_op(context: dg.OpExecutionContext, config: StartConfig, store: ArtifactStoreResource) -> None:
+    with ui_errors("docsgen run BRIEF --review interactive [--run-id ID]"):
         data, source, fmt = read_brief(config)
         brief = parse_brief_text(data.decode("utf-8"), source, fmt)
+        chosen = config.run_id.strip() or None
+        if chosen is not None and store.get().has_run(validate_run_id(chosen)):
+            raise RunIdError(
+                f"docs run '{chosen}' exists already: choose another run_id, or leave it empty for "
+                f"<slug>-<sha8>; to change that run use regenerate_files or reject_phase"
+            )
         inbox = Inbox(inbox_dir())
         mode = None if config.review_mode == "brief" else config.review_mode
-        request, created = inbox.submit(data, source, brief_format=fmt, review_mode=mode, by=config.submitted_by)
-    run_id = run_id_for(brief.slug, request.sha)
+        request, created = inbox.submit(
+            data, source, brief_format=fmt, review_mode=mode, by=config.submitted_by, run_id=chosen
+        )
+    run_id = chosen or run_id_for(brief.slug, request.sha)
     if created:
         context.log.info(
             f"queued request {request.id}: docs run {run_id} starts within seconds (inbox_sensor); "

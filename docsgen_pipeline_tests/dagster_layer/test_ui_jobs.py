@@ -12,6 +12,7 @@ from docsgen_pipeline.dagster_layer.jobs import phase_job_name
 from docsgen_pipeline.dagster_layer.partitions import DOCS_RUNS
 from docsgen_pipeline.dagster_layer.revalidation import REVALIDATION_SENSOR
 from docsgen_pipeline.dagster_layer.sensors.advance import ADVANCE_SENSOR
+from docsgen_pipeline.dagster_layer.sensors.inbox import INBOX_SENSOR
 from docsgen_pipeline.dagster_layer.ui_jobs import APPROVE_JOB, REMOVE_PARTITION_JOB, START_JOB
 from docsgen_pipeline.inbox import Inbox, inbox_dir
 from docsgen_pipeline.lifecycle import Status, derive
@@ -78,3 +79,36 @@ def test_start_job_queues_a_valid_brief_and_refuses_an_invalid_one(docsgen_home:
     bad = _launch(defs, instance, START_JOB, "start_docs_run_op", {"brief_text": "project: [unclosed"})
     assert not bad.success
     assert len(Inbox(inbox_dir()).requests()) == 1
+
+
+def test_start_job_takes_an_optional_run_id_checked_where_it_enters(docsgen_home: Home) -> None:
+    """run_id names the docs run (the partition); a bad or taken id is refused by the launch itself."""
+    defs = build_definitions(default_blueprint(), docsgen_home.store.root)
+    instance = docsgen_home.instance()
+    brief = str(EXAMPLES / "acme-orders.yaml")
+    start = {"brief_path": brief, "review_mode": "interactive"}
+
+    bad = _launch(defs, instance, START_JOB, "start_docs_run_op", {**start, "run_id": "Bad_Run.1"})
+    assert "invalid run id 'Bad_Run.1': use 1-63 lower-case letters" in _failure(bad)
+    assert Inbox(inbox_dir()).requests() == []
+
+    assert _launch(defs, instance, START_JOB, "start_docs_run_op", {**start, "run_id": "orders-q4"}).success
+    # The same brief again, under its default id: a second request, not "requested before".
+    assert _launch(defs, instance, START_JOB, "start_docs_run_op", start).success
+    result = _tick(defs, instance, INBOX_SENSOR)
+    launched = sorted(str(r.partition_key) for r in result.run_requests or [])
+    assert launched[0] != "orders-q4" and launched[0].startswith("acme-") and launched[1] == "orders-q4"
+    assert sorted(docsgen_home.store.run_ids()) == launched
+    assert docsgen_home.store.registration("orders-q4").review_mode == "interactive"
+
+    taken = _launch(defs, instance, START_JOB, "start_docs_run_op", {**start, "run_id": "orders-q4"})
+    message = _failure(taken)
+    assert "docs run 'orders-q4' exists already" in message and "launch job start_docs_run" in message
+    assert "\n" not in message
+
+
+def _failure(result: dg.ExecuteInProcessResult) -> str:
+    assert not result.success
+    [failure] = [e for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_FAILURE]
+    assert failure.step_failure_data is not None and failure.step_failure_data.user_failure_data is not None
+    return str(failure.step_failure_data.user_failure_data.description)
