@@ -11,11 +11,11 @@ from docsgen_pipeline.dagster_layer.cancel import cancel_docs_run
 from docsgen_pipeline.dagster_layer.definitions import build_definitions
 from docsgen_pipeline.dagster_layer.execute import approve_phase, ensure_partition, execute, execute_phase
 from docsgen_pipeline.dagster_layer.facts import collect
-from docsgen_pipeline.dagster_layer.jobs import BATCH_JOB, phase_job_name, rest_of_batch
+from docsgen_pipeline.dagster_layer.jobs import BATCH_JOB, FINAL_JOB, phase_job_name, rest_of_batch
 from docsgen_pipeline.dagster_layer.partitions import RUN_TAG
 from docsgen_pipeline.dagster_layer.sensors.advance import ADVANCE_SENSOR
-from docsgen_pipeline.dagster_layer.ui_jobs import REJECT_JOB
-from docsgen_pipeline.docs_run import APPROVALS, approval_name
+from docsgen_pipeline.dagster_layer.ui_jobs import REGENERATE_JOB, REJECT_JOB
+from docsgen_pipeline.docs_run import APPROVALS, BUNDLES, approval_name
 from docsgen_pipeline.lifecycle import Status, derive
 from docsgen_pipeline.registration import register_docs_run
 from docsgen_pipeline_tests.conftest import EXAMPLES, Home
@@ -125,3 +125,45 @@ def test_a_failed_batch_run_rejected_in_the_ui_goes_on_as_a_batch(docsgen_home: 
     }  # type: ignore[arg-type]
     assert {n: a["approver"] for n, a in approvers.items()} == {3: "batch", 4: "batch", 5: "batch"}
     assert _requests(defs, instance) == []
+
+
+def test_a_regenerated_complete_run_is_bundled_again_by_the_sensor(docsgen_home: Home) -> None:
+    """A Complete batch run; one file regenerated from the UI (re-approved as batch); the sensor's
+    next tick starts the final step, which writes bundle v2 with the new version; Complete again."""
+    blueprint = default_blueprint()
+    store = docsgen_home.store
+    docsgen_home.register("done-1", review_mode="batch")
+    instance = docsgen_home.instance()
+    ensure_partition(instance, "done-1")
+    defs = build_definitions(blueprint, store.root)
+    assert execute(defs, instance, BATCH_JOB, "done-1").success
+    assert derive(collect(instance, store, "done-1")).status is Status.COMPLETE
+    assert _requests(defs, instance) == []
+    assert len(store.tree_versions("done-1", BUNDLES)) == 1
+
+    regenerated = defs.resolve_job_def(REGENERATE_JOB).execute_in_process(
+        instance=instance,
+        run_config={
+            "ops": {
+                f"{REGENERATE_JOB}_op": {
+                    "config": {
+                        "docs_run": "done-1",
+                        "files": ["acme-14-components.md"],
+                        "feedback": "Name the owner of each component",
+                    }
+                }
+            }
+        },
+        raise_on_error=False,
+    )
+    assert regenerated.success
+    [request] = _requests(defs, instance)
+    assert request.job_name == FINAL_JOB
+    assert execute(defs, instance, FINAL_JOB, "done-1", tags=request.tags).success
+    assert derive(collect(instance, store, "done-1")).status is Status.COMPLETE
+    bundles = store.tree_versions("done-1", BUNDLES)
+    assert len(bundles) == 2
+    manifest = json.loads((bundles[-1] / "manifest.json").read_text())
+    versions = {e["file"]: e["version"] for e in manifest["files"]}
+    assert versions["acme-14-components.md"] == 2 and versions["acme.md"] == 1
+    assert _requests(defs, instance) == []  # bundled once per approval
