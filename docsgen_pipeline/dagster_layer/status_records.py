@@ -35,17 +35,22 @@ def recompute(
     run_id: str,
     count_lock: bool = True,
     defs: GraphSource | None = None,
+    staleness_of: int | None = None,
 ) -> dict[str, Any]:
     """The record from a full collection of the docs run's facts (not stored).
 
     ``count_lock=False``: the caller holds the execution lock and has finished its step.
     ``defs``: also record which phases an earlier regeneration made stale (Dagster's stale status
     needs the asset graph; without it the record says nothing about staleness).
+    ``staleness_of``: ask only about that phase (a check of one phase inside a run; each asked
+    asset costs Dagster event-log queries, about 50 ms): the record is then not for storing.
     """
     facts = collect(instance, store, run_id, count_lock=count_lock)
     record = describe(facts, archived=is_archived(store, run_id))
     if defs is not None:
         built = [p.number for p in facts.phases if p.planned or p.current_files or p.gate or p.approval]
+        if staleness_of is not None:
+            built = [n for n in built if n == staleness_of]
         add_staleness(instance, defs, store, record, built)
     return record
 

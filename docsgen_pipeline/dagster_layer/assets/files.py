@@ -398,9 +398,7 @@ class _Step:
                         findings=findings,
                     ),
                 )
-            self.tracker.add(
-                reply.usage, record.name, done_before + count, total, stage, repair.round if repair else 0
-            )
+            self.tracker.add(reply.usage, record.name, done_before + count, total, stage, repair.round if repair else 0)
             duration = reply.usage.duration_s or (time.monotonic() - started)
             issues = check_file(record.name, text, self.ctx)
             yield key, _Written(record, created, False, reply.usage, issues, duration, reply_excerpt(reply.markdown))
@@ -442,8 +440,9 @@ class _Step:
                 f"repair round {number}/{self.settings.repair_rounds}: "
                 + "; ".join(f"{name} ({summary(issues)})" for name, issues in flagged.items())
             )
-            entry = RepairRound(docs_run=run.run_id, phase=self.phase.number, round=number,
-                                dagster_run_id=context.run.run_id)
+            entry = RepairRound(
+                docs_run=run.run_id, phase=self.phase.number, round=number, dagster_run_id=context.run.run_id
+            )
             try:
                 for key, later in self.write(writer, list(repairs), total=len(repairs), repairs=repairs):
                     before = written.get(key)

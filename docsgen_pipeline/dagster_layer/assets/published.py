@@ -70,7 +70,12 @@ def build_published_asset() -> dg.AssetsDefinition:
                 ensure_complete(context.instance, artifacts, run_id, exclude_dagster_run=context.run.run_id)
                 version = parse_bundle_version(config.bundle) if config.bundle.strip() else None
                 result = publish(
-                    artifacts, run_id, destination, version=version, force=config.force, by=by,
+                    artifacts,
+                    run_id,
+                    destination,
+                    version=version,
+                    force=config.force,
+                    by=by,
                     dagster_run=context.run.run_id,
                 )
         except dg.Failure as failure:

@@ -35,7 +35,11 @@ def build_review_checks(phase: Phase, definitions: Callable[[], dg.Definitions])
         selected = context.selected_asset_check_keys
         try:
             # count_lock=False: under `docsgen approve` the approving CLI holds the lock itself.
-            record = recompute(context.instance, store.get(), run_id, count_lock=False, defs=definitions())
+            # Only this phase's stale status: the refresh after the run asks about every phase
+            # (an earlier stale phase included) and reports these checks again if that differs.
+            record = recompute(
+                context.instance, store.get(), run_id, count_lock=False, defs=definitions(), staleness_of=number
+            )
             verdicts = phase_verdicts(record, number, placeholders=True)
         except Exception as exc:  # a report must never fail the run that recorded the approval
             context.log.warning(f"phase {number} review checks of {run_id!r} could not be evaluated: {exc}")
