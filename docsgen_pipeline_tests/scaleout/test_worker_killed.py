@@ -123,3 +123,63 @@ def test_a_worker_killed_mid_step_fails_the_run_and_resume_completes_it_without_
     assert json.loads(status.stdout)["status"] == "Complete"
     print(f"{killed} killed; coordinator said:\n" + "\n".join(err.strip().splitlines()[-3:]))
     print("wall times: " + ", ".join(f"{what} {seconds:.1f} s" for what, seconds in wall.items()))
+
+
+def submitted_steps(instance: dg.DagsterInstance, run_id: str) -> list[str]:
+    """Steps the coordinator of ``run_id`` has handed to Celery ("Submitting celery task …" events)."""
+    keys = []
+    for run in instance.get_runs(dg.RunsFilter(tags={RUN_TAG: run_id})):
+        for entry in instance.all_logs(run.run_id, of_type=dg.DagsterEventType.ENGINE_EVENT):
+            event = entry.dagster_event
+            if event is not None and event.step_key and (event.message or "").startswith("Submitting celery task"):
+                keys.append(event.step_key)
+    return keys
+
+
+@pytest.mark.timeout(300)
+def test_a_step_queued_while_the_only_worker_is_busy_runs_on_the_next_worker_after_a_kill(
+    deployment: ScaledOut,
+) -> None:
+    """Another docs run's step sent while the only worker is busy is not stranded in that worker.
+
+    A worker that prefetched it would hold it unacknowledged when killed, and Redis would hand
+    it to another worker only after the visibility timeout (an hour): with DocsGen's
+    ``worker_disable_prefetch`` it stays in the queue and the next worker takes it.
+    """
+    held = threading.Event()
+    release = threading.Event()
+
+    def holding(messages: list[dict[str, Any]]) -> str:
+        if any(HELD_TITLE in str(m.get("content", "")) for m in messages) and not held.is_set():
+            held.set()
+            release.wait(timeout=240)
+        return answer(messages)
+
+    with running_fake_server() as server:
+        server.responder = holding
+        (worker,) = deployment.start_workers(1)
+        agent = ["--base-url", server.base_url, "--model", "fake-model"]
+        settings = {"DOCSGEN_CELERY_WORKER_LOST_S": str(LOST_AFTER_S)}
+        busy = deployment.popen(["run", str(BRIEF), "--run-id", "busy-1", *agent], **settings)
+        coordinator_home = str(deployment.home("coordinator") / "dagster")
+        try:
+            wait_until("the busy run's phase-2 model call", lambda: held.is_set() or busy.poll() is not None, 180)
+            assert busy.poll() is None, busy.communicate()[1]
+            queued = deployment.popen(["run", str(BRIEF), "--run-id", "queued-1", *agent], **settings)
+            with dg.DagsterInstance.from_config(coordinator_home) as instance:
+                sent = lambda: bool(submitted_steps(instance, "queued-1")) or queued.poll() is not None  # noqa: E731
+                wait_until("the queued run's first step to be sent", sent, 120)
+            assert queued.poll() is None, queued.communicate()[1]
+            time.sleep(2)  # time for a prefetching worker to take it
+            kill_worker(worker)
+            killed_at = time.monotonic()
+        finally:
+            release.set()
+        _, busy_err = busy.communicate(timeout=120)
+        assert busy.returncode == 1 and "did not answer for" in busy_err, busy_err
+        deployment.start_workers(1)
+        _, queued_err = queued.communicate(timeout=180)
+        waited = time.monotonic() - killed_at
+    assert queued.returncode == 0, f"{queued_err}\n{deployment.logs()}"
+    assert "complete: 6 files validated and bundled" in queued_err
+    print(f"queued run complete {waited:.1f} s after the kill")
