@@ -32,8 +32,9 @@ from docsgen_pipeline.lifecycle import (
 )
 from docsgen_pipeline.store import validate_run_id
 
-# Keys that hold facts (compared by --recompute); ``recorded_at`` only says when the cache was written.
-VOLATILE = ("recorded_at",)
+# Cache bookkeeping, not facts (never compared by --recompute, never shown): when the record was
+# written, and the size and mtime of the run's run.json it was written beside.
+VOLATILE = ("recorded_at", "registration_stamp")
 # Shown instead of a lifecycle status: the run's folder cannot be read, or the Dagster instance
 # has no record of a run the artifact store has work for (a reset or restored instance).
 BROKEN = "Broken"
@@ -122,20 +123,39 @@ class StatusBook:
 
     def __init__(self, store_root: str | Path) -> None:
         self.root = Path(store_root).expanduser() / "status"
+        # Plain strings for the per-run reads: `docsgen list` does them once per docs run.
+        self._records = str(self.root)
+        self._runs = str(self.root.parent / "runs")
 
     def path(self, run_id: str) -> Path:
         return self.root / f"{validate_run_id(run_id)}.json"
 
+    def registration_stamp(self, run_id: str) -> list[int] | None:
+        """Size and mtime of a folder store's ``run.json`` (None elsewhere, or when it is missing).
+
+        A cached record whose stamp still matches was written beside this very registration, so a
+        listing need not read and validate every run.json again (run.json is write-once).
+        """
+        try:
+            found = os.stat(f"{self._runs}/{validate_run_id(run_id)}/run.json")
+        except OSError:
+            return None
+        return [found.st_size, found.st_mtime_ns]
+
     def read(self, run_id: str) -> dict[str, Any] | None:
         try:
-            data = json.loads(self.path(run_id).read_text(encoding="utf-8"))
+            with open(f"{self._records}/{validate_run_id(run_id)}.json", encoding="utf-8") as handle:
+                data = json.load(handle)
         except (FileNotFoundError, json.JSONDecodeError):
             return None  # missing or unreadable cache: the caller recomputes
         return data if isinstance(data, dict) else None
 
     def write(self, record: dict[str, Any]) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
-        payload = json.dumps({**record, "recorded_at": time.time()}, indent=1, sort_keys=True)
+        stamp = self.registration_stamp(record["run_id"])
+        payload = json.dumps(
+            {**record, "recorded_at": time.time(), "registration_stamp": stamp}, indent=1, sort_keys=True
+        )
         fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".", suffix=".tmp")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:

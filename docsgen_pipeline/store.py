@@ -177,19 +177,25 @@ class ArtifactStore:
         return self.blobs.exists(f"{self._run_key(run_id)}/run.json")
 
     def run_ids(self) -> list[str]:
-        folders, _ = self.blobs.children("runs")
-        return [name for name in folders if RUN_ID_RE.match(name) and self.blobs.exists(f"runs/{name}/run.json")]
+        return self.run_folders()[0]
 
     def damaged_run_dirs(self) -> list[str]:
         """Folders under ``runs/`` that are not a readable registered run (shown as Broken, never fatal)."""
-        damaged = []
+        return self.run_folders()[1]
+
+    def run_folders(self) -> tuple[list[str], list[str]]:
+        """(registered run ids, damaged run folders) from one listing of ``runs/``."""
+        registered, damaged = [], []
         for name in self.blobs.children("runs")[0]:
-            if not RUN_ID_RE.match(name) or self.blobs.exists(f"runs/{name}/run.json"):
+            if not RUN_ID_RE.match(name):
+                continue
+            if self.blobs.exists(f"runs/{name}/run.json"):
+                registered.append(name)
                 continue
             folders, files = self.blobs.children(f"runs/{name}")
             if any(not child.startswith(".") for child in [*folders, *files]):
                 damaged.append(name)
-        return damaged
+        return registered, damaged
 
     def _write_new(self, key: str, data: bytes) -> None:
         if not self.blobs.put_if_absent(key, data):

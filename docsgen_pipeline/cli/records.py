@@ -72,17 +72,22 @@ def status_rows(
     rows = []
     differed = []
     recompute = recompute or _sqlite_instance_reset()
-    for run_id in run_ids or sorted([*store.run_ids(), *store.damaged_run_dirs()]):
+    listed = None if run_ids else store.run_folders()  # one listing of runs/ for the whole table
+    order = run_ids if listed is None else sorted([*listed[0], *listed[1]])
+    for run_id in order:
         try:
-            store.registration(run_id)  # a damaged run.json is Broken even when a record is cached
             cached = book.read(run_id)
+            stamp = book.registration_stamp(run_id)
+            if cached is None or stamp is None or cached.get("registration_stamp") != stamp:
+                store.registration(run_id)  # a damaged run.json is Broken even when a record is cached
             record = cached
             if recompute or cached is None:
                 record = compute(run_id)
                 if recompute and not agree(cached, record):
                     differed.append(run_id)
         except (DocsGenError, OSError, ValueError, KeyError) as exc:
-            if isinstance(exc, UnknownRunError) and run_id not in store.damaged_run_dirs():
+            damaged = store.damaged_run_dirs() if listed is None else listed[1]
+            if isinstance(exc, UnknownRunError) and run_id not in damaged:
                 raise
             # One damaged run folder never breaks the listing of the others.
             rows.append(with_staleness(broken_record(run_id, str(exc).splitlines()[0] or type(exc).__name__), 0))
