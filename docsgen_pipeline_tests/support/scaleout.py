@@ -84,6 +84,15 @@ class Worker:
         """The prefork pool processes that execute this worker's steps."""
         return child_pids(self.proc.pid)
 
+    def is_ready(self) -> bool:
+        """Running, and its log says "ready." (anywhere: a worker that took a queued task at once
+        has logged past that line by the time anyone looks)."""
+        try:
+            text = self.logfile.read_text(errors="replace")
+        except OSError:
+            return False
+        return self.proc.poll() is None and " ready." in text
+
     def log_tail(self, lines: int = 40) -> str:
         try:
             return "\n".join(self.logfile.read_text(errors="replace").splitlines()[-lines:])
@@ -188,7 +197,7 @@ class ScaledOut:
         for worker in started:
             wait_until(
                 f"Celery worker {worker.name} to be ready (log {worker.logfile})",
-                lambda w=worker: w.proc.poll() is None and " ready." in w.log_tail(5),  # type: ignore[misc]
+                worker.is_ready,
                 180,
                 0.25,
             )
