@@ -8,6 +8,7 @@ is written; without a cap a 5 MB brief produced a 12.7 MB page and 0.9 GB of mem
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import Any
 
 from docsgen_pipeline.errors import BriefError, ConfigError
@@ -16,17 +17,22 @@ DEFAULT_MAX_BRIEF_KB = 256
 DEFAULT_MAX_FIELD_KB = 16
 
 
-def _kb_setting(name: str, default: int) -> int:
+def number_setting(name: str, default: float, parse: Callable[[str], float], unit: str, minimum: float) -> float:
+    """``$name`` as a number (``default`` when unset), refused with one line naming the variable."""
     raw = os.environ.get(name, "").strip()
     if not raw:
         return default
     try:
-        value = int(raw)
+        value = parse(raw)
     except ValueError:
-        raise ConfigError(f"${name}={raw!r}: expected a whole number of kilobytes") from None
-    if value < 1:
-        raise ConfigError(f"${name}={raw!r}: must be at least 1")
+        raise ConfigError(f"${name}={raw!r}: expected {unit}") from None
+    if not value >= minimum:  # also refuses nan
+        raise ConfigError(f"${name}={raw!r}: must be at least {minimum:g}")
     return value
+
+
+def _kb_setting(name: str, default: int) -> int:
+    return int(number_setting(name, default, int, "a whole number of kilobytes", 1))
 
 
 def max_brief_bytes() -> int:

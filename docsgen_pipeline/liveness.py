@@ -9,10 +9,9 @@ since its last answer) is lost, and stays lost.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 
-from docsgen_pipeline.errors import ConfigError
+from docsgen_pipeline.limits import number_setting
 
 LOST_AFTER_ENV = "DOCSGEN_CELERY_WORKER_LOST_S"
 DEFAULT_LOST_AFTER_S = 60.0
@@ -20,16 +19,8 @@ DEFAULT_LOST_AFTER_S = 60.0
 
 def lost_after_s() -> float:
     """``$DOCSGEN_CELERY_WORKER_LOST_S``: seconds of silence after which a busy worker is lost (default 60)."""
-    raw = os.environ.get(LOST_AFTER_ENV, "").strip()
-    if not raw:
-        return DEFAULT_LOST_AFTER_S
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigError(f"${LOST_AFTER_ENV}={raw!r}: expected a number of seconds") from None
-    if not value >= 2:  # also refuses nan; a ping itself may take a second
-        raise ConfigError(f"${LOST_AFTER_ENV}={raw!r}: must be at least 2 seconds")
-    return value
+    # At least 2: a ping itself may take a second.
+    return number_setting(LOST_AFTER_ENV, DEFAULT_LOST_AFTER_S, float, "a number of seconds", 2)
 
 
 @dataclass
