@@ -191,11 +191,14 @@ class ArtifactStore:
                 continue
             if self.blobs.exists(f"runs/{name}/run.json"):
                 registered.append(name)
-                continue
-            folders, files = self.blobs.children(f"runs/{name}")
-            if any(not child.startswith(".") for child in [*folders, *files]):
+            elif self.is_damaged_run_folder(name):
                 damaged.append(name)
         return registered, damaged
+
+    def is_damaged_run_folder(self, name: str) -> bool:
+        """A folder under ``runs/`` without a run.json that holds something (more than a failed registration's lock)."""
+        folders, files = self.blobs.children(f"runs/{name}")
+        return any(not child.startswith(".") for child in [*folders, *files])
 
     def _write_new(self, key: str, data: bytes) -> None:
         if not self.blobs.put_if_absent(key, data):

@@ -34,7 +34,10 @@ def list_runs(statuses: tuple[str, ...], stale: bool, stale_after: float, includ
     if as_json:
         click.echo(json.dumps([{k: v for k, v in r.items() if k != "phases"} for r in rows], indent=2))
         return 0
+    lines = []
     for r in rows:
         flag = ("  STALE" if r["stale"] else "") + ("  archived" if r["archived"] else "")
-        click.echo(f"{r['run_id']}\t{r['status']}\tphase {r['phase']}\t{r['last_event_at']}{flag}")
+        lines.append(f"{r['run_id']}\t{r['status']}\tphase {r['phase']}\t{r['last_event_at']}{flag}")
+    if lines:
+        click.echo("\n".join(lines))  # one write for the table, not one per docs run
     return 0

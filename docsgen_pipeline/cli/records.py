@@ -1,6 +1,6 @@
 """Status rows for ``docsgen list`` / ``status``: read from the status records, not recomputed.
 
-Reading N records costs N small file reads and no Dagster import; only a docs run without a
+Reading N records costs one query, one ``stat`` per run and no Dagster import; only a docs run without a
 record (registered but never executed here, or an unreadable cache) or ``--recompute`` pays for
 collecting facts from the instance.
 """
@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from docsgen_pipeline.errors import DocsGenError, UnknownRunError
 from docsgen_pipeline.settings import store_root
 from docsgen_pipeline.status_record import StatusBook, agree, broken_record, with_staleness
-from docsgen_pipeline.store import ArtifactStore
+from docsgen_pipeline.store import RUN_ID_RE, ArtifactStore
 
 if TYPE_CHECKING:
     import dagster as dg
@@ -72,12 +72,18 @@ def status_rows(
     rows = []
     differed = []
     recompute = recompute or _sqlite_instance_reset()
-    listed = None if run_ids else store.run_folders()  # one listing of runs/ for the whole table
-    order = run_ids if listed is None else sorted([*listed[0], *listed[1]])
+    cached_records: dict[str, dict[str, Any] | None]
+    if run_ids:
+        order, damaged, stamps = run_ids, None, None
+        cached_records = {run_id: book.read(run_id) for run_id in run_ids}
+    else:
+        order, damaged, stamps = _all_runs(store, book)
+        # The listing shows no per-phase detail: one query for every summary.
+        cached_records = {**(book.read_all() if recompute else book.summaries())}
     for run_id in order:
         try:
-            cached = book.read(run_id)
-            stamp = book.registration_stamp(run_id)
+            cached = cached_records.get(run_id)
+            stamp = book.registration_stamp(run_id) if stamps is None else stamps.get(run_id)
             if cached is None or stamp is None or cached.get("registration_stamp") != stamp:
                 store.registration(run_id)  # a damaged run.json is Broken even when a record is cached
             record = cached
@@ -86,8 +92,8 @@ def status_rows(
                 if recompute and not agree(cached, record):
                     differed.append(run_id)
         except (DocsGenError, OSError, ValueError, KeyError) as exc:
-            damaged = store.damaged_run_dirs() if listed is None else listed[1]
-            if isinstance(exc, UnknownRunError) and run_id not in damaged:
+            known_damaged = store.damaged_run_dirs() if damaged is None else damaged
+            if isinstance(exc, UnknownRunError) and run_id not in known_damaged:
                 raise
             # One damaged run folder never breaks the listing of the others.
             rows.append(with_staleness(broken_record(run_id, str(exc).splitlines()[0] or type(exc).__name__), 0))
@@ -97,3 +103,18 @@ def status_rows(
             continue
         rows.append(with_staleness(record, stale_after_days))
     return rows, differed
+
+
+def _all_runs(store: ArtifactStore, book: StatusBook) -> tuple[list[str], list[str], dict[str, list[int]] | None]:
+    """(every run id in order, the damaged run folders, run.json stamps when one scan could take them).
+
+    A folder store answers "registered?" and "record still current?" with one stat per run; an
+    object store is listed through its blobs (and its records are checked against run.json).
+    """
+    if not store.is_local:
+        registered, damaged = store.run_folders()
+        return sorted([*registered, *damaged]), damaged, None
+    stamps, others = book.registrations()
+    registered = [name for name in stamps if RUN_ID_RE.match(name)]
+    damaged = [name for name in others if RUN_ID_RE.match(name) and store.is_damaged_run_folder(name)]
+    return sorted([*registered, *damaged]), damaged, stamps
