@@ -141,6 +141,30 @@ def agree(cached: dict[str, Any] | None, fresh: dict[str, Any]) -> bool:
     return {k: v for k, v in cached.items() if k not in strip} == {k: v for k, v in fresh.items() if k not in strip}
 
 
+_NETWORK_FILESYSTEMS = ("nfs", "nfs4", "cifs", "smb3", "smbfs", "9p", "afs", "ceph", "glusterfs", "lustre", "fuse.")
+
+
+def on_network_filesystem(path: Path, mountinfo: str | None = None) -> bool:
+    """Whether ``path`` is on a filesystem other machines may share (from ``/proc/self/mountinfo``)."""
+    if mountinfo is None:
+        try:
+            mountinfo = Path("/proc/self/mountinfo").read_text(encoding="utf-8")
+        except OSError:
+            return False  # not Linux: assume a local disk, as SQLite does
+    lines = mountinfo.splitlines()
+    target = str(path.resolve())
+    best, kind = "", ""
+    for line in lines:
+        fields = line.split()
+        if " - " not in line or len(fields) < 5:
+            continue
+        mount_point = fields[4].replace("\\040", " ")
+        inside = target == mount_point or target.startswith(mount_point.rstrip("/") + "/")
+        if inside and len(mount_point) >= len(best):
+            best, kind = mount_point, line.split(" - ", 1)[1].split()[0]
+    return kind.startswith(_NETWORK_FILESYSTEMS)
+
+
 class StatusBook:
     """The status records of one store: a SQLite table, one row per docs run."""
 
@@ -216,8 +240,10 @@ class StatusBook:
         except sqlite3.OperationalError as exc:
             raise StoreError(f"{self.database}: cannot open the status records: {exc}") from exc
         try:
-            if created:
-                # WAL: readers (a listing) never wait for a writer (a sensor), nor the reverse.
+            if created and not on_network_filesystem(self.root):
+                # WAL: readers (a listing) never wait for a writer (a sensor), nor the reverse.  Its
+                # shared-memory index works only within one machine: a folder store shared over
+                # NFS keeps SQLite's rollback journal, which relies on the filesystem's locks.
                 connection.execute("PRAGMA journal_mode=WAL")
             connection.execute(_SCHEMA)
             if created:

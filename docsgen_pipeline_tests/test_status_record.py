@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from docsgen_pipeline.status_record import StatusBook, broken_record
+from docsgen_pipeline.status_record import StatusBook, broken_record, on_network_filesystem
 
 
 def _record(run_id: str, status: str = "Running") -> dict[str, Any]:
@@ -122,3 +122,18 @@ def test_a_writer_killed_mid_transaction_leaves_the_records_whole(tmp_path: Path
     summaries = book.summaries()
     assert summaries["svc-a"]["status"] == "AwaitingApproval"  # the half-done update never happened
     assert sorted(summaries) == ["svc-a", "svc-b"]
+
+
+_MOUNTINFO = """\
+27 1 254:0 / / rw,relatime - ext4 /dev/vda rw
+41 27 0:45 / /srv/docs rw,relatime - nfs4 filer:/export/docs rw,vers=4.2
+42 41 0:46 / /srv/docs/local\\040disk rw,relatime - ext4 /dev/vdb rw
+"""
+
+
+def test_a_folder_store_shared_over_nfs_is_recognised() -> None:
+    """WAL's shared memory works on one machine only: a shared folder keeps the rollback journal."""
+    assert on_network_filesystem(Path("/srv/docs/artifacts/status"), _MOUNTINFO)
+    assert not on_network_filesystem(Path("/srv/docs/local disk/status"), _MOUNTINFO)
+    assert not on_network_filesystem(Path("/srv/docsx/status"), _MOUNTINFO)
+    assert not on_network_filesystem(Path("/home/me/.docsgen/artifacts/status"), _MOUNTINFO)
