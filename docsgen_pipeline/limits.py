@@ -17,8 +17,13 @@ DEFAULT_MAX_BRIEF_KB = 256
 DEFAULT_MAX_FIELD_KB = 16
 
 
-def number_setting(name: str, default: float, parse: Callable[[str], float], unit: str, minimum: float) -> float:
-    """``$name`` as a number (``default`` when unset), refused with one line naming the variable."""
+def number_setting(
+    name: str, default: float, parse: Callable[[str], float], unit: str, minimum: float, symbol: str = ""
+) -> float:
+    """``$name`` as a number (``default`` when unset), refused with one line naming the variable.
+
+    ``unit`` says what is expected ("a number of seconds"), ``symbol`` follows the minimum ("s").
+    """
     raw = os.environ.get(name, "").strip()
     if not raw:
         return default
@@ -27,12 +32,12 @@ def number_setting(name: str, default: float, parse: Callable[[str], float], uni
     except ValueError:
         raise ConfigError(f"${name}={raw!r}: expected {unit}") from None
     if not value >= minimum:  # also refuses nan
-        raise ConfigError(f"${name}={raw!r}: must be at least {minimum:g}")
+        raise ConfigError(f"${name}={raw!r}: must be at least {minimum:g}{' ' + symbol if symbol else ''}")
     return value
 
 
 def _kb_setting(name: str, default: int) -> int:
-    return int(number_setting(name, default, int, "a whole number of kilobytes", 1))
+    return int(number_setting(name, default, int, "a whole number of kilobytes", 1, "KB"))
 
 
 def max_brief_bytes() -> int:

@@ -20,7 +20,7 @@ DEFAULT_LOST_AFTER_S = 60.0
 def lost_after_s() -> float:
     """``$DOCSGEN_CELERY_WORKER_LOST_S``: seconds of silence after which a busy worker is lost (default 60)."""
     # At least 2: a ping itself may take a second.
-    return number_setting(LOST_AFTER_ENV, DEFAULT_LOST_AFTER_S, float, "a number of seconds", 2)
+    return number_setting(LOST_AFTER_ENV, DEFAULT_LOST_AFTER_S, float, "a number of seconds", 2, "seconds")
 
 
 @dataclass
