@@ -30,6 +30,7 @@ from docsgen_pipeline.errors import StoreError
 # 10 retries over 3 minutes.
 _CLIENT = {"connect_timeout": "3s", "timeout": "60s"}
 _RETRY = {"max_retries": 2, "retry_timeout": timedelta(seconds=15)}
+_NO_BUCKET = ("NoSuchBucket", "ContainerNotFound")  # S3's and Azure's codes for a bucket that is not there
 _ENDPOINT_VARS = ("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL", "AWS_ENDPOINT")
 
 
@@ -38,9 +39,19 @@ def _stamp() -> str:
 
 
 def _reason(exc: BaseException) -> str:
-    """obstore's error in a few words: its summary's last clause, and the OS's reason if it gave one."""
+    """obstore's error in a few words: the server's error code and message when it sent one (S3 and
+    Azure answer in XML: ``<Code>NoSuchBucket</Code><Message>…</Message>``), else the summary's last
+    clause, and the OS's reason if it gave one."""
     text = str(exc).split("\n\nDebug source:")[0].strip()
-    summary = text.splitlines()[0].rsplit(" - ", 1)[-1] if text else type(exc).__name__
+    status = re.search(r"status code: (\d{3} [^:]*)", text)
+    code = re.search(r"<Code>([^<]+)</Code>", text)
+    if status and code:
+        message = re.search(r"<Message>([^<\n]+)", text)
+        summary = f"{status.group(1)}: {code.group(1)}"
+        if message:
+            summary += f", {message.group(1).strip().rstrip('.')}"
+    else:
+        summary = text.splitlines()[0].rsplit(" - ", 1)[-1] if text else type(exc).__name__
     cause = re.findall(r'message: "([^"]+)"', str(exc))
     if cause and cause[-1] not in summary:
         summary = f"{summary}: {cause[-1]}"
@@ -82,6 +93,12 @@ class ObjectBlobs:
             return StoreError(
                 f"artifact store {self.url} is unreachable ({_reason(exc)}); start it or fix DOCSGEN_STORE "
                 "and its endpoint (`docsgen doctor` checks it)"
+            )
+        if any(f"<Code>{code}</Code>" in str(exc) for code in _NO_BUCKET):
+            bucket = urlsplit(self.url).netloc
+            return StoreError(
+                f"artifact store {self.url} cannot {action} {key} ({_reason(exc)}); create the bucket "
+                f"(container) {bucket} or fix DOCSGEN_STORE (`docsgen doctor` checks it)"
             )
         return StoreError(
             f"artifact store {self.url} cannot {action} {key} ({_reason(exc)}); check its credentials and "

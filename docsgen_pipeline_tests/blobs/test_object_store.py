@@ -1,4 +1,4 @@
-"""The object-store backend against a real S3-compatible server (moto_server on 127.0.0.1).
+"""The object-store backend against real servers on 127.0.0.1: S3 (moto_server) and Azure Blob (Azurite).
 
 Write-once through conditional puts, sha256 checked on every read, quarantine instead of
 deletion, records instead of appends, and two "machines" (two working folders) sharing one bucket.
@@ -19,10 +19,10 @@ from docsgen_pipeline.blobs.object_store import ObjectBlobs
 from docsgen_pipeline.errors import BudgetExceededError, StoreError
 from docsgen_pipeline.store import ArtifactStore, EventLedger, RunRegistration, sha256_hex
 from docsgen_pipeline.verify import verify_run
-from docsgen_pipeline_tests.support.object_store import S3Server, s3_env, s3_server
+from docsgen_pipeline_tests.support.object_store import ObjectServer, S3Server, object_env, object_server
 from docsgen_pipeline_tests.support.processes import free_port
 
-__all__ = ["s3_env", "s3_server"]  # fixtures
+__all__ = ["object_env", "object_server"]  # fixtures
 
 BRIEF = "name: Acme\n"
 
@@ -41,8 +41,9 @@ def _registration(run_id: str = "acme-1", brief: str = BRIEF) -> RunRegistration
 
 
 @pytest.fixture
-def url(s3_env: S3Server) -> str:
-    return f"s3://{s3_env.create_bucket()}/team/docs"
+def url(object_env: ObjectServer) -> str:
+    scheme = "s3" if isinstance(object_env, S3Server) else "az"
+    return f"{scheme}://{object_env.create_bucket()}/team/docs"
 
 
 def _machine(url: str, tmp_path: Path, name: str) -> ArtifactStore:
@@ -151,16 +152,33 @@ def test_events_and_bundles_reach_the_other_machine(url: str, tmp_path: Path) ->
 
 
 def test_unreachable_store_is_one_store_error_naming_the_url(
-    s3_env: S3Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    object_env: ObjectServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{free_port()}")  # nothing listens there
-    url = "s3://nowhere/docs"
+    nowhere = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    if isinstance(object_env, S3Server):
+        monkeypatch.setenv("AWS_ENDPOINT_URL", nowhere)
+        url = "s3://nowhere/docs"
+    else:
+        monkeypatch.setenv("AZURITE_BLOB_STORAGE_URL", nowhere)
+        url = "az://nowhere/docs"
     store = ArtifactStore(url, local_root=tmp_path)
     for action in (store.check, lambda: store.has_run("acme-1")):
         with pytest.raises(StoreError) as caught:
             action()
         (line,) = str(caught.value).splitlines()
-        assert line.startswith(f"artifact store {url} ") and "DOCSGEN_STORE" in line, line
+        assert line.startswith(f"artifact store {url} is unreachable (") and "DOCSGEN_STORE" in line, line
+
+
+def test_a_missing_bucket_is_one_store_error_naming_it(object_env: ObjectServer, tmp_path: Path) -> None:
+    url = ("s3" if isinstance(object_env, S3Server) else "az") + "://no-such-bucket-here/docs"
+    with pytest.raises(StoreError) as caught:
+        ArtifactStore(url, local_root=tmp_path).check()
+    (line,) = str(caught.value).splitlines()
+    code = "NoSuchBucket" if isinstance(object_env, S3Server) else "ContainerNotFound"
+    assert line.startswith(f"artifact store {url} cannot list its root (404 Not Found: {code}, "), line
+    assert line.endswith(
+        "create the bucket (container) no-such-bucket-here or fix DOCSGEN_STORE (`docsgen doctor` checks it)"
+    )
 
 
 def test_a_budget_in_the_object_store_spans_machines(url: str, tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""`docsgen` with DOCSGEN_STORE=s3://bucket/prefix against a real S3-compatible server (moto_server).
+"""`docsgen` with DOCSGEN_STORE=s3://… and az://… against real servers (moto_server, Azurite).
 
 A whole batch docs run through the CLI gives the same files as a run on the local folder store,
 and an unreachable store is one line naming its URL, at startup and in `docsgen doctor`.
@@ -15,10 +15,17 @@ from docsgen_pipeline.bundle import verify_bundle
 from docsgen_pipeline.cli.main import main
 from docsgen_pipeline.store import ArtifactStore
 from docsgen_pipeline_tests.conftest import EXAMPLES, Home
-from docsgen_pipeline_tests.support.object_store import S3Server, s3_env, s3_server
+from docsgen_pipeline_tests.support.object_store import (
+    ObjectServer,
+    S3Server,
+    object_env,
+    object_server,
+    s3_env,
+    s3_server,
+)
 from docsgen_pipeline_tests.support.processes import free_port
 
-__all__ = ["s3_env", "s3_server"]  # fixtures
+__all__ = ["object_env", "object_server", "s3_env", "s3_server"]  # fixtures
 
 BRIEF = EXAMPLES / "acme-orders.yaml"
 
@@ -28,25 +35,29 @@ def _hashes(bundle: Path) -> dict[str, str]:
     return {entry["file"]: entry["sha256"] for entry in manifest["files"]}
 
 
+def _url(server: ObjectServer) -> str:
+    return f"{'s3' if isinstance(server, S3Server) else 'az'}://{server.create_bucket()}/docs"
+
+
 def test_batch_run_on_the_object_store_matches_the_local_store(
-    docsgen_home: Home, s3_env: S3Server, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    docsgen_home: Home, object_env: ObjectServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["run", str(BRIEF), "--run-id", "local-1"]) == 0
     local_bundle = Path(capsys.readouterr().out.strip().splitlines()[-1])
 
-    url = f"s3://{s3_env.create_bucket()}/docs"
+    url = _url(object_env)
     monkeypatch.setenv("DOCSGEN_STORE", url)
-    assert main(["run", str(BRIEF), "--run-id", "s3-1"]) == 0
-    s3_bundle = Path(capsys.readouterr().out.strip().splitlines()[-1])
-    assert _hashes(s3_bundle) == _hashes(local_bundle) and len(_hashes(s3_bundle)) >= 20
-    assert main(["verify", "s3-1"]) == 0, capsys.readouterr()
-    assert main(["status", "s3-1"]) == 0 and "Complete" in capsys.readouterr().out
+    assert main(["run", str(BRIEF), "--run-id", "remote-1"]) == 0
+    remote_bundle = Path(capsys.readouterr().out.strip().splitlines()[-1])
+    assert _hashes(remote_bundle) == _hashes(local_bundle) and len(_hashes(remote_bundle)) >= 20
+    assert main(["verify", "remote-1"]) == 0, capsys.readouterr()
+    assert main(["status", "remote-1"]) == 0 and "Complete" in capsys.readouterr().out
 
     # The artifacts are in the bucket, not on this machine's folder: another machine sees them all.
-    assert not (docsgen_home.root / "artifacts" / "runs" / "s3-1").exists()
+    assert not (docsgen_home.root / "artifacts" / "runs" / "remote-1").exists()
     other = ArtifactStore(url, local_root=docsgen_home.root / "machine-two")
-    assert other.run_ids() == ["s3-1"]
-    (copy,) = other.tree_versions("s3-1", "bundles")
+    assert other.run_ids() == ["remote-1"]
+    (copy,) = other.tree_versions("remote-1", "bundles")
     assert verify_bundle(copy) == [] and _hashes(copy) == _hashes(local_bundle)
 
 
@@ -67,9 +78,9 @@ def test_unreachable_object_store_is_one_line_and_doctor_says_so(
 
 
 def test_doctor_reports_a_reachable_object_store(
-    docsgen_home: Home, s3_env: S3Server, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    docsgen_home: Home, object_env: ObjectServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    url = f"s3://{s3_env.create_bucket()}/docs"
+    url = _url(object_env)
     monkeypatch.setenv("DOCSGEN_STORE", url)
     assert main(["doctor"]) == 0
     assert f"  ok   artifact store: {url} answers" in capsys.readouterr().out

@@ -1,7 +1,8 @@
-"""A throwaway S3-compatible server (moto's standalone ``moto_server``) on 127.0.0.1, for the tests.
+"""Throwaway object-store servers on 127.0.0.1 for the tests: moto_server (S3) and Azurite (Azure Blob).
 
-It stands in for S3 / MinIO in tests only: one process per test module, a fresh bucket per test,
-and the ``AWS_*`` variables obstore reads pointed at it.
+They stand in for S3 / MinIO and Azure Blob Storage in tests only: one process per test module, a
+fresh bucket (container) per test, and the ``AWS_*`` / ``AZURE_*`` variables obstore reads pointed
+at it.
 """
 
 from __future__ import annotations
@@ -88,3 +89,87 @@ def s3_env(s3_server: S3Server, monkeypatch: pytest.MonkeyPatch) -> S3Server:
     for name, value in s3_server.env().items():
         monkeypatch.setenv(name, value)
     return s3_server
+
+
+# Azurite's well-known development account (published in Microsoft's docs; it opens nothing real).
+AZURITE_ACCOUNT = "devstoreaccount1"
+AZURITE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+AZURITE_BIN = Path(__file__).with_name("azurite") / "node_modules" / ".bin" / "azurite-blob"
+
+
+@dataclass(frozen=True)
+class AzureServer:
+    endpoint: str  # http://127.0.0.1:PORT
+
+    def env(self) -> dict[str, str]:
+        """What a process needs to reach this server as Azure Blob Storage (obstore reads these)."""
+        return {
+            "AZURE_STORAGE_ACCOUNT_NAME": AZURITE_ACCOUNT,
+            "AZURE_STORAGE_ACCOUNT_KEY": AZURITE_KEY,
+            "AZURE_STORAGE_USE_EMULATOR": "true",
+            "AZURITE_BLOB_STORAGE_URL": self.endpoint,
+        }
+
+    def store_env(self, prefix: str = "docs") -> dict[str, str]:
+        return {"DOCSGEN_STORE": f"az://{self.create_bucket()}/{prefix}", **self.env()}
+
+    def create_bucket(self, name: str | None = None) -> str:
+        """A new empty container (Azure's name for a bucket)."""
+        from azure.storage.blob import BlobServiceClient
+
+        container = name or f"docsgen-{uuid.uuid4().hex[:12]}"
+        connection = (
+            f"DefaultEndpointsProtocol=http;AccountName={AZURITE_ACCOUNT};AccountKey={AZURITE_KEY};"
+            f"BlobEndpoint={self.endpoint}/{AZURITE_ACCOUNT};"
+        )
+        BlobServiceClient.from_connection_string(connection).create_container(container)
+        return container
+
+
+@contextmanager
+def azurite_server() -> Iterator[AzureServer]:
+    if not AZURITE_BIN.exists():
+        raise RuntimeError(
+            f"Azurite not found at {AZURITE_BIN}: run scripts/test.sh (it runs npm ci in {AZURITE_BIN.parents[2]})"
+        )
+    port = free_port()
+    folder = Path(tempfile.mkdtemp(prefix="docsgen-azurite-"))
+    with open(folder / "azurite.log", "wb") as out:
+        proc = subprocess.Popen(
+            [str(AZURITE_BIN), "--blobHost", "127.0.0.1", "--blobPort", str(port), "--inMemoryPersistence",
+             "--disableTelemetry", "--skipApiVersionCheck", "--silent"],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            cwd=folder,  # Azurite writes its debug and lock files in its working folder
+        )
+    endpoint = f"http://127.0.0.1:{port}"
+    try:
+        wait_until(
+            f"Azurite on port {port}",
+            lambda: proc.poll() is None and b"successfully listens" in (folder / "azurite.log").read_bytes(),
+            60,
+            0.2,
+        )
+        yield AzureServer(endpoint)
+    finally:
+        stop_process_group(proc, grace=10)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+ObjectServer = S3Server | AzureServer
+SERVERS = {"s3": moto_s3_server, "az": azurite_server}
+
+
+@pytest.fixture(scope="module", params=sorted(SERVERS))
+def object_server(request: pytest.FixtureRequest) -> Iterator[ObjectServer]:
+    """Each S3-compatible and Azure-compatible test server in turn (moto_server, Azurite)."""
+    with SERVERS[request.param]() as server:
+        yield server
+
+
+@pytest.fixture
+def object_env(object_server: ObjectServer, monkeypatch: pytest.MonkeyPatch) -> ObjectServer:
+    for name, value in object_server.env().items():
+        monkeypatch.setenv(name, value)
+    return object_server
