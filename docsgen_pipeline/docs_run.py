@@ -97,27 +97,30 @@ class DocsRun:
     def phase_files(self, number: int) -> dict[str, str]:
         """file name -> latest text, for the phase's files that exist."""
         out = {}
-        for planned in self.phase(number).files:
-            text = self.file_text(planned.key)
-            if text is not None:
-                out[self.filenames[planned.key]] = text
+        with self.store.one_listing(self.run_id):
+            for planned in self.phase(number).files:
+                text = self.file_text(planned.key)
+                if text is not None:
+                    out[self.filenames[planned.key]] = text
         return out
 
     def corpus(self, up_to_phase: int = 5) -> dict[str, str]:
         out: dict[str, str] = {}
-        for number in range(up_to_phase + 1):
-            out.update(self.phase_files(number))
+        with self.store.one_listing(self.run_id):
+            for number in range(up_to_phase + 1):
+                out.update(self.phase_files(number))
         return out
 
     def file_versions(self, keys: list[str] | None = None) -> dict[str, VersionRecord]:
         """file name -> latest version record."""
         out = {}
-        for planned in self.blueprint.all_files():
-            if keys is not None and planned.key not in keys:
-                continue
-            record = self.latest_file(planned.key)
-            if record is not None:
-                out[record.name] = record
+        with self.store.one_listing(self.run_id):
+            for planned in self.blueprint.all_files():
+                if keys is not None and planned.key not in keys:
+                    continue
+                record = self.latest_file(planned.key)
+                if record is not None:
+                    out[record.name] = record
         return out
 
     # -- plans ------------------------------------------------------------------------------

@@ -36,7 +36,7 @@ import re
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -172,6 +172,11 @@ class ArtifactStore:
     @staticmethod
     def _run_key(run_id: str) -> str:
         return f"runs/{validate_run_id(run_id)}"
+
+    def one_listing(self, run_id: str) -> AbstractContextManager[None]:
+        """A block of reads about many artifacts of one docs run: one listing of the run in an object
+        store instead of one per artifact (this thread's writes are seen at once)."""
+        return self.blobs.one_listing(self._run_key(run_id))
 
     def has_run(self, run_id: str) -> bool:
         return self.blobs.exists(f"{self._run_key(run_id)}/run.json")

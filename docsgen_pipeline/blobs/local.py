@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 from docsgen_pipeline.atomic_files import append_line, quarantine, replace_atomic, write_once_atomic
@@ -36,6 +37,9 @@ class LocalBlobs:
 
     def where(self, key: str) -> str:
         return str(self.path(key))
+
+    def one_listing(self, prefix: str) -> AbstractContextManager[None]:
+        return nullcontext()
 
     def check(self) -> None:
         if self.root.exists() and not self.root.is_dir():

@@ -19,7 +19,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -30,6 +33,11 @@ from docsgen_pipeline.errors import StoreError
 # 10 retries over 3 minutes.
 _CLIENT = {"connect_timeout": "3s", "timeout": "60s"}
 _RETRY = {"max_retries": 2, "retry_timeout": timedelta(seconds=15)}
+# Record objects are written once and never change, so this process reads each once, whichever
+# store object (a step's, a sensor's) asks: store URL -> key -> bytes.  Records are a few hundred
+# bytes; the cap keeps a daemon that watches thousands of docs runs at a few tens of MB.
+_RECORDS: dict[str, dict[str, bytes]] = {}
+_RECORDS_KEPT = 100_000
 _NO_BUCKET = ("NoSuchBucket", "ContainerNotFound")  # S3's and Azure's codes for a bucket that is not there
 _ENDPOINT_VARS = ("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL", "AWS_ENDPOINT")
 
@@ -83,10 +91,53 @@ class ObjectBlobs:
             self._store = from_url(self.url, client_options=client, retry_config=_RETRY)  # type: ignore[call-overload]
         except Exception as exc:  # obstore raises its own errors (and ValueError) for a bad URL or config
             raise StoreError(f"artifact store {self.url}: cannot open it ({_reason(exc)}); fix DOCSGEN_STORE") from None
-        self._records: dict[str, bytes] = {}  # record objects never change: read each once
+        self._records = _RECORDS.setdefault(self.url, {})
+        self._scopes = threading.local()  # per thread: see one_listing()
 
     def where(self, key: str) -> str:
         return f"{self.url}/{key}"
+
+    @contextmanager
+    def one_listing(self, prefix: str) -> Iterator[None]:
+        """Within this block, this thread's listings under ``prefix`` come from one listing of it.
+
+        A read that looks at many artifacts of a docs run (its status, a gate) then costs one LIST
+        (a page per 1,000 objects) instead of one per artifact.  This thread's own writes drop the
+        listing, so it always sees what it wrote; another machine's writes during the block show in
+        the next block, as if they had come just after it.
+        """
+        roots, root = self._scope_roots(), prefix.rstrip("/")
+        outer = root in roots
+        roots.setdefault(root, None)
+        try:
+            yield
+        finally:
+            if not outer:
+                roots.pop(root, None)
+
+    def _scope_roots(self) -> dict[str, list[str] | None]:
+        roots: dict[str, list[str] | None] | None = getattr(self._scopes, "roots", None)
+        if roots is None:
+            roots = self._scopes.roots = {}
+        return roots
+
+    def _listed_under(self, base: str) -> list[str] | None:
+        """Keys under ``base`` (ending in /) from an open one_listing() block, or None outside one."""
+        roots = getattr(self._scopes, "roots", None)
+        if not roots:
+            return None
+        for root, listing in roots.items():
+            if base.startswith(f"{root}/"):
+                if listing is None:
+                    listing = roots[root] = self._list_all(f"{root}/")
+                return [key for key in listing if key.startswith(base)]
+        return None
+
+    def _wrote(self) -> None:
+        roots = getattr(self._scopes, "roots", None)
+        if roots:
+            for root in roots:
+                roots[root] = None  # listed again on the next read
 
     def _error(self, exc: BaseException, action: str, key: str = "") -> StoreError:
         if _unreachable(exc):
@@ -135,6 +186,7 @@ class ObjectBlobs:
     def put_if_absent(self, key: str, data: bytes) -> bool:
         from obstore.exceptions import AlreadyExistsError, PreconditionError
 
+        self._wrote()
         try:
             self._obstore.put(self._store, key, data, mode="create")
         except (AlreadyExistsError, PreconditionError, FileExistsError):
@@ -145,16 +197,28 @@ class ObjectBlobs:
 
     def children(self, prefix: str) -> tuple[list[str], list[str]]:
         base = prefix.rstrip("/") + "/"
+        memo = self._listed_under(base)
+        if memo is not None:
+            folders: set[str] = set()
+            files: set[str] = set()
+            for key in memo:
+                head, slash, _ = key[len(base) :].partition("/")
+                (folders if slash else files).add(head)
+            return sorted(folders), sorted(files)
         try:
             listed = self._obstore.list_with_delimiter(self._store, base)
         except Exception as exc:
             raise self._error(exc, "list", base) from None
-        folders = sorted(p.rstrip("/").rsplit("/", 1)[-1] for p in listed["common_prefixes"])
-        files = sorted(str(meta["path"]).rsplit("/", 1)[-1] for meta in listed["objects"])
-        return folders, files
+        found_folders = sorted(p.rstrip("/").rsplit("/", 1)[-1] for p in listed["common_prefixes"])
+        found_files = sorted(str(meta["path"]).rsplit("/", 1)[-1] for meta in listed["objects"])
+        return found_folders, found_files
 
     def walk(self, prefix: str) -> list[str]:
         base = prefix.rstrip("/") + "/"
+        memo = self._listed_under(base)
+        return memo if memo is not None else self._list_all(base)
+
+    def _list_all(self, base: str) -> list[str]:
         try:
             return sorted(str(meta["path"]) for chunk in self._obstore.list(self._store, base) for meta in chunk)
         except Exception as exc:
@@ -174,6 +238,9 @@ class ObjectBlobs:
         lines = []
         for record_key in record_keys:
             data = self._records.get(record_key)
+            if data is None and sum(len(cached) for cached in _RECORDS.values()) >= _RECORDS_KEPT:
+                for cached in _RECORDS.values():
+                    cached.clear()
             if data is None:
                 data = self.get(record_key)
                 if data is None:  # listed, then gone: only a quarantine removes objects
@@ -195,6 +262,7 @@ class ObjectBlobs:
         parent, _, name = key.rpartition("/")
         folder = f"{parent}/.quarantine" if parent else ".quarantine"
         moved = f"{name}.{_stamp()}"
+        self._wrote()
         try:
             # A plain copy: S3 has no copy-if-absent, and the stamped name is new anyway.
             self._obstore.copy(self._store, key, f"{folder}/{moved}")

@@ -8,6 +8,7 @@ keeps as one write-once object per record, because objects cannot be appended to
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from typing import Protocol
 
 
@@ -39,6 +40,12 @@ class Blobs(Protocol):
 
     def walk(self, prefix: str) -> list[str]:
         """Every object key under ``prefix`` (recursively), sorted."""
+        ...
+
+    def one_listing(self, prefix: str) -> AbstractContextManager[None]:
+        """A block in which this thread's listings under ``prefix`` may come from one listing of it,
+        dropped at each write of this thread (an object store's LISTs are slow and billed; a folder's
+        listings are cheap, so it lists as usual)."""
         ...
 
     def add_record(self, key: str, name: str, line: str) -> bool:

@@ -254,8 +254,9 @@ def collect(
     ``exclude_dagster_run``: the caller's own Dagster run (an asset asking about its docs run);
     ``count_lock=False``: the caller holds the execution lock itself (the CLI driving the run).
     """
-    run = DocsRun.load(store, run_id)
-    phases = tuple(_phase(instance, run, p.number) for p in run.blueprint.phases)
+    with store.one_listing(run_id):
+        run = DocsRun.load(store, run_id)
+        phases = tuple(_phase(instance, run, p.number) for p in run.blueprint.phases)
     approval_keys = {approval_key(p.number) for p in run.blueprint.phases}
     unfinished, finished = dagster_runs(instance, store, run_id, exclude_dagster_run, caller_holds_lock=not count_lock)
     in_flight = tuple(

@@ -190,3 +190,46 @@ def test_a_budget_in_the_object_store_spans_machines(url: str, tmp_path: Path) -
     assert on_two.spent_usd == pytest.approx(0.6)
     with pytest.raises(BudgetExceededError, match=r"\$0\.6000 spent"):
         on_two.reserve(0.5, "phase 1")
+
+
+def test_a_block_of_reads_sees_one_listing_and_its_own_writes_at_once(url: str, tmp_path: Path) -> None:
+    """``one_listing``: many reads of one docs run from one listing; this machine's writes show at once,
+    another machine's from the next block on (as if they had come just after the block)."""
+    one, two = _machine(url, tmp_path, "one"), _machine(url, tmp_path, "two")
+    one.register_run(_registration(), BRIEF, "name: design-docs\n")
+    one.put("acme-1", "files", "a.md", "# A1\n")
+    with one.one_listing("acme-1"):
+        assert one.latest("acme-1", "files", "a.md").version == 1  # type: ignore[union-attr]
+        two.put("acme-1", "files", "a.md", "# A2\n")  # another machine, during the block
+        two.put("acme-1", "files", "b.md", "# B1\n")
+        assert one.latest("acme-1", "files", "a.md").version == 1  # type: ignore[union-attr]
+        assert one.names("acme-1", "files") == ["a.md"]
+        mine, created = one.put("acme-1", "files", "c.md", "# C1\n")  # this machine's write: seen at once
+        assert created and one.latest("acme-1", "files", "c.md") == mine
+        assert one.names("acme-1", "files") == ["a.md", "b.md", "c.md"]  # and everything before it
+        with one.one_listing("acme-1"):  # nested: the same listing
+            assert one.latest("acme-1", "files", "a.md").version == 2  # type: ignore[union-attr]
+    two.put("acme-1", "files", "b.md", "# B2\n")
+    assert one.latest("acme-1", "files", "b.md").version == 2  # type: ignore[union-attr]
+    assert [r.version for r in one.history("acme-1", "files", "b.md")] == [1, 2]
+
+
+def test_a_block_of_reads_is_per_thread(url: str, tmp_path: Path) -> None:
+    """A thread's block never hides what another thread of the same process wrote from that thread."""
+    store = _machine(url, tmp_path, "one")
+    store.register_run(_registration(), BRIEF, "name: design-docs\n")
+    store.put("acme-1", "files", "a.md", "# A1\n")
+    seen: list[int] = []
+
+    def writer() -> None:
+        store.put("acme-1", "files", "a.md", "# A2\n")
+        record = store.latest("acme-1", "files", "a.md")
+        seen.append(record.version if record else 0)
+
+    with store.one_listing("acme-1"):
+        assert store.latest("acme-1", "files", "a.md").version == 1  # type: ignore[union-attr]
+        thread = threading.Thread(target=writer)
+        thread.start()
+        thread.join(timeout=60)
+    assert seen == [2]
+    assert store.latest("acme-1", "files", "a.md").version == 2  # type: ignore[union-attr]

@@ -30,6 +30,7 @@ MOTO_SERVER = shutil.which("moto_server") or str(Path(sys.executable).with_name(
 @dataclass(frozen=True)
 class S3Server:
     endpoint: str  # http://127.0.0.1:PORT
+    log: Path | None = None  # moto's request log (one line per request), while the server runs
 
     def env(self) -> dict[str, str]:
         """What a process needs to reach this server as S3 (obstore reads these variables)."""
@@ -71,7 +72,7 @@ def moto_s3_server() -> Iterator[S3Server]:
         wait_until(
             f"moto_server on port {port}", lambda: proc.poll() is None and url_answers(f"{endpoint}/moto-api/"), 60, 0.2
         )
-        yield S3Server(endpoint)
+        yield S3Server(endpoint, log)
     finally:
         stop_process_group(proc, grace=10)
         shutil.rmtree(log.parent, ignore_errors=True)
