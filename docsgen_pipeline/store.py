@@ -55,11 +55,16 @@ from docsgen_pipeline.blobs.local import LocalBlobs
 from docsgen_pipeline.blobs.protocol import Blobs
 from docsgen_pipeline.blobs.registry import open_blobs, working_root
 from docsgen_pipeline.errors import RunIdError, StoreError, UnknownRunError
+from docsgen_pipeline.limits import number_setting
 
 RUN_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 _CATEGORY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*(/[a-z0-9][a-z0-9_-]*)*$")
-_VERSION_FILE_RE = re.compile(r"^v(\d+)(\.[A-Za-z0-9]+)?$")
+# v3.md in a folder; v3.<12 hex>.md in an object store (each writer uploads an object of its own)
+_VERSION_FILE_RE = re.compile(r"^v(\d+)(\.[0-9a-f]{12})?(\.[A-Za-z0-9]+)?$")
+# In an object store a writer uploads its version, then records it: an unindexed upload younger
+# than this may still be recorded by a writer on another machine (no lock spans machines).
+DEFAULT_UNINDEXED_GRACE_S = 600.0
 INDEX = "versions.jsonl"
 QUARANTINE_LOG = "quarantined.jsonl"
 # How often a writer looks again after writers on other machines took the version it meant to add.
@@ -130,6 +135,11 @@ def _locked(path: Path) -> Iterator[None]:
 def _record_name() -> str:
     """A record's name in an object store's log: time-ordered, unique across machines."""
     return f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%fZ')}-{uuid.uuid4().hex[:8]}"
+
+
+def unindexed_grace_s() -> float:
+    """``$DOCSGEN_UNINDEXED_GRACE_S``: how old an unrecorded upload must be before verify calls it orphaned."""
+    return number_setting("DOCSGEN_UNINDEXED_GRACE_S", DEFAULT_UNINDEXED_GRACE_S, float, "a number of seconds", 0, "s")
 
 
 class ArtifactStore:
@@ -428,8 +438,13 @@ class ArtifactStore:
             if record.version not in self.quarantined(run_id, record.category, record.name):
                 self._quarantine_version(run_id, record, reason)
 
-    def inspect_artifact(self, run_id: str, category: str, name: str, repair: bool = False) -> list[str]:
-        """Every problem of one artifact (index, versions, orphans, leftovers); ``repair`` sets them aside."""
+    def inspect_artifact(
+        self, run_id: str, category: str, name: str, repair: bool = False, unindexed_grace: float | None = None
+    ) -> list[str]:
+        """Every problem of one artifact (index, versions, orphans, leftovers); ``repair`` sets them aside.
+
+        ``unindexed_grace``: seconds an unrecorded upload to an object store is left alone (default:
+        :func:`unindexed_grace_s`)."""
         key = self._artifact_key(run_id, category, name)
         problems: list[str] = []
         with _locked(self._artifact_lock(run_id, category, name)):
@@ -451,8 +466,11 @@ class ArtifactStore:
                     problems.append(f"v{record.version}: {problem}")
                     if repair:
                         self._quarantine_version(run_id, record, problem)
+            grace = unindexed_grace_s() if unindexed_grace is None else unindexed_grace
             for file_name in self.blobs.children(key)[1]:
                 if _VERSION_FILE_RE.match(file_name) and file_name not in indexed:
+                    if not self.blobs.is_local and self.blobs.age_s(f"{key}/{file_name}") < grace:
+                        continue  # an upload another machine is about to record, not (yet) an orphan
                     problems.append(f"{file_name}: orphaned version file (no index entry)")
                     if repair:
                         self.blobs.quarantine(

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from docsgen_pipeline.bundle import verify_bundle
 from docsgen_pipeline.docs_run import BUNDLES
 from docsgen_pipeline.errors import DocsGenError
-from docsgen_pipeline.store import ArtifactStore, sha256_hex
+from docsgen_pipeline.store import ArtifactStore, sha256_hex, unindexed_grace_s
 
 
 @dataclass(frozen=True)
@@ -57,10 +57,11 @@ def _bundles(store: ArtifactStore, run_id: str, repair: bool) -> list[Finding]:
 
 def verify_run(store: ArtifactStore, run_id: str, repair: bool = False) -> list[Finding]:
     """Everything wrong with one docs run's artifacts (empty when every byte is as recorded)."""
+    grace = unindexed_grace_s()  # a bad setting is one error before any work
     findings = _registration(store, run_id)
     for category, name in store.artifacts(run_id):
         try:
-            problems = store.inspect_artifact(run_id, category, name, repair=repair)
+            problems = store.inspect_artifact(run_id, category, name, repair=repair, unindexed_grace=grace)
         except DocsGenError as exc:
             problems = [str(exc)]
         findings += [Finding(run_id, f"{category}/{name}", p, repaired=repair) for p in problems]

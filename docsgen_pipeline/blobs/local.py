@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
@@ -55,6 +56,12 @@ class LocalBlobs:
 
     def exists(self, key: str) -> bool:
         return self.path(key).is_file()
+
+    def age_s(self, key: str) -> float:
+        try:
+            return max(0.0, time.time() - self.path(key).stat().st_mtime)
+        except FileNotFoundError:
+            return 0.0
 
     def put_if_absent(self, key: str, data: bytes) -> bool:
         path = self.path(key)

@@ -183,6 +183,17 @@ class ObjectBlobs:
             raise self._error(exc, "look up", key) from None
         return True
 
+    def age_s(self, key: str) -> float:
+        from obstore.exceptions import NotFoundError
+
+        try:
+            written = self._obstore.head(self._store, key)["last_modified"]
+        except (NotFoundError, FileNotFoundError):
+            return 0.0
+        except Exception as exc:
+            raise self._error(exc, "look up", key) from None
+        return max(0.0, (datetime.now(UTC) - written).total_seconds())
+
     def put_if_absent(self, key: str, data: bytes) -> bool:
         from obstore.exceptions import AlreadyExistsError, PreconditionError
 

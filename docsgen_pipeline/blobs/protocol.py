@@ -30,6 +30,10 @@ class Blobs(Protocol):
 
     def exists(self, key: str) -> bool: ...
 
+    def age_s(self, key: str) -> float:
+        """Seconds since ``key`` was written (0 when it is not there)."""
+        ...
+
     def put_if_absent(self, key: str, data: bytes) -> bool:
         """Write ``key`` once, whole or not at all; False (nothing written) when it already exists."""
         ...

@@ -16,7 +16,7 @@ from obstore.store import from_url
 
 from docsgen_pipeline.agents.metering import Budget
 from docsgen_pipeline.blobs.object_store import ObjectBlobs
-from docsgen_pipeline.errors import BudgetExceededError, StoreError
+from docsgen_pipeline.errors import BudgetExceededError, ConfigError, StoreError
 from docsgen_pipeline.store import ArtifactStore, EventLedger, RunRegistration, sha256_hex
 from docsgen_pipeline.verify import verify_run
 from docsgen_pipeline_tests.support.object_store import ObjectServer, S3Server, object_env, object_server
@@ -233,3 +233,42 @@ def test_a_block_of_reads_is_per_thread(url: str, tmp_path: Path) -> None:
         thread.join(timeout=60)
     assert seen == [2]
     assert store.latest("acme-1", "files", "a.md").version == 2  # type: ignore[union-attr]
+
+
+def test_verify_reports_an_upload_whose_writer_died_before_recording_it(
+    url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A writer killed between uploading v2 and recording it leaves an object no index names: verify
+    leaves it alone while another machine may still record it, then reports it and --repair sets it aside."""
+    store = _machine(url, tmp_path, "one")
+    store.register_run(_registration(), BRIEF, "name: design-docs\n")
+    first, _ = store.put("acme-1", "files", "acme.md", "# One\n")
+    orphan = "v2.0123456789ab.md"
+    assert ObjectBlobs(url).put_if_absent(f"runs/acme-1/files/acme.md/{orphan}", b"# Two, never recorded\n")
+
+    assert verify_run(store, "acme-1") == []  # young: its writer may be recording it right now
+    monkeypatch.setenv("DOCSGEN_UNINDEXED_GRACE_S", "0")
+    found = verify_run(store, "acme-1")
+    assert [(f.where, f.problem, f.repaired) for f in found] == [
+        ("files/acme.md", f"{orphan}: orphaned version file (no index entry)", False)
+    ]
+    assert [f.repaired for f in verify_run(store, "acme-1", repair=True)] == [True]
+    assert verify_run(store, "acme-1") == []
+    assert store.latest("acme-1", "files", "acme.md") == first  # the recorded version is untouched
+    moved = [
+        str(m["path"]).rsplit("/", 1)[-1]
+        for chunk in obstore.list(_raw(url), "runs/acme-1/files/acme.md/.quarantine/")
+        for m in chunk
+    ]
+    assert any(name.startswith(f"{orphan}.") for name in moved)  # set aside, not deleted
+    again, created = store.put("acme-1", "files", "acme.md", "# Two\n")
+    assert created and again.version == 2
+
+
+def test_a_bad_unindexed_grace_setting_is_one_line(url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = _machine(url, tmp_path, "one")
+    store.register_run(_registration(), BRIEF, "name: design-docs\n")
+    store.put("acme-1", "files", "acme.md", "# One\n")
+    monkeypatch.setenv("DOCSGEN_UNINDEXED_GRACE_S", "soon")
+    with pytest.raises(ConfigError, match=r"^\$DOCSGEN_UNINDEXED_GRACE_S='soon': expected a number of seconds$"):
+        verify_run(store, "acme-1")
