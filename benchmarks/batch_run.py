@@ -22,9 +22,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 
 
-def one_run(brief: Path) -> float:
+def one_run(brief: Path, extra_env: dict[str, str] | None = None) -> float:
+    """Seconds for one ``docsgen run BRIEF`` in a subprocess on a fresh home (``extra_env`` on top)."""
     with tempfile.TemporaryDirectory(prefix="docsgen-bench-") as home:
-        env = {**os.environ, "DOCSGEN_HOME": home, "DAGSTER_HOME": str(Path(home) / "dagster")}
+        env = {**os.environ, **(extra_env or {}), "DOCSGEN_HOME": home, "DAGSTER_HOME": str(Path(home) / "dagster")}
         started = time.perf_counter()
         done = subprocess.run(
             [sys.executable, "-m", "docsgen_pipeline.cli.main", "run", str(brief)],

@@ -13,39 +13,19 @@ from __future__ import annotations
 
 import argparse
 import collections
-import os
 import re
 import statistics
-import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from benchmarks.batch_run import one_run  # noqa: E402
 from docsgen_pipeline_tests.support.object_store import moto_s3_server  # noqa: E402
 
 BRIEF = REPO / "examples" / "acme-orders.yaml"
-DOCSGEN = [sys.executable, "-m", "docsgen_pipeline.cli.main"]
 _REQUEST = re.compile(r'"(GET|PUT|HEAD|DELETE|POST) ([^ ]+) HTTP')
-
-
-def _run(env: dict[str, str], run_id: str) -> float:
-    home = tempfile.mkdtemp(prefix="docsgen-bench-")
-    started = time.perf_counter()
-    done = subprocess.run(
-        [*DOCSGEN, "run", str(BRIEF), "--run-id", run_id],
-        env={**os.environ, **env, "DOCSGEN_HOME": home},
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-    )
-    elapsed = time.perf_counter() - started
-    if done.returncode != 0:
-        raise SystemExit(f"docsgen run failed ({done.returncode}):\n{done.stderr[-2000:]}")
-    return elapsed
 
 
 def _count(log: str) -> collections.Counter[str]:
@@ -60,11 +40,11 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
 
-    local = [_run({}, f"local-{i}") for i in range(args.repeats)]
+    local = [one_run(BRIEF) for _ in range(args.repeats)]
     remote, counts = [], []
-    for i in range(args.repeats):
+    for _ in range(args.repeats):
         with moto_s3_server() as server:
-            remote.append(_run(server.store_env(), f"s3-{i}"))
+            remote.append(one_run(BRIEF, server.store_env()))
             assert server.log is not None
             counts.append(_count(server.log.read_text()))
     print(f"batch run, folder store: {statistics.median(local):.1f} s (median of {args.repeats})")

@@ -84,11 +84,15 @@ def s3_server() -> Iterator[S3Server]:
         yield server
 
 
+def _point_at(server: S3Server | AzureServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in server.env().items():
+        monkeypatch.setenv(name, value)
+
+
 @pytest.fixture
 def s3_env(s3_server: S3Server, monkeypatch: pytest.MonkeyPatch) -> S3Server:
     """The test's environment pointed at the server."""
-    for name, value in s3_server.env().items():
-        monkeypatch.setenv(name, value)
+    _point_at(s3_server, monkeypatch)
     return s3_server
 
 
@@ -171,6 +175,5 @@ def object_server(request: pytest.FixtureRequest) -> Iterator[ObjectServer]:
 
 @pytest.fixture
 def object_env(object_server: ObjectServer, monkeypatch: pytest.MonkeyPatch) -> ObjectServer:
-    for name, value in object_server.env().items():
-        monkeypatch.setenv(name, value)
+    _point_at(object_server, monkeypatch)
     return object_server
