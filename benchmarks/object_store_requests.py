@@ -45,7 +45,6 @@ def main() -> None:
     for _ in range(args.repeats):
         with moto_s3_server() as server:
             remote.append(one_run(BRIEF, server.store_env()))
-            assert server.log is not None
             counts.append(_count(server.log.read_text()))
     print(f"batch run, folder store: {statistics.median(local):.1f} s (median of {args.repeats})")
     print(f"batch run, s3 on moto:   {statistics.median(remote):.1f} s")

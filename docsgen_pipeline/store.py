@@ -439,12 +439,17 @@ class ArtifactStore:
                 self._quarantine_version(run_id, record, reason)
 
     def inspect_artifact(
-        self, run_id: str, category: str, name: str, repair: bool = False, unindexed_grace: float | None = None
+        self,
+        run_id: str,
+        category: str,
+        name: str,
+        repair: bool = False,
+        unindexed_grace: float = DEFAULT_UNINDEXED_GRACE_S,
     ) -> list[str]:
         """Every problem of one artifact (index, versions, orphans, leftovers); ``repair`` sets them aside.
 
-        ``unindexed_grace``: seconds an unrecorded upload to an object store is left alone (default:
-        :func:`unindexed_grace_s`)."""
+        ``unindexed_grace``: seconds an unrecorded upload to an object store is left alone
+        (``docsgen verify`` passes :func:`unindexed_grace_s`)."""
         key = self._artifact_key(run_id, category, name)
         problems: list[str] = []
         with _locked(self._artifact_lock(run_id, category, name)):
@@ -466,10 +471,9 @@ class ArtifactStore:
                     problems.append(f"v{record.version}: {problem}")
                     if repair:
                         self._quarantine_version(run_id, record, problem)
-            grace = unindexed_grace_s() if unindexed_grace is None else unindexed_grace
             for file_name in self.blobs.children(key)[1]:
                 if _VERSION_FILE_RE.match(file_name) and file_name not in indexed:
-                    if not self.blobs.is_local and self.blobs.age_s(f"{key}/{file_name}") < grace:
+                    if not self.blobs.is_local and self.blobs.age_s(f"{key}/{file_name}") < unindexed_grace:
                         continue  # an upload another machine is about to record, not (yet) an orphan
                     problems.append(f"{file_name}: orphaned version file (no index entry)")
                     if repair:

@@ -35,7 +35,7 @@ _CLIENT = {"connect_timeout": "3s", "timeout": "60s"}
 _RETRY = {"max_retries": 2, "retry_timeout": timedelta(seconds=15)}
 # Record objects are written once and never change, so this process reads each once, whichever
 # store object (a step's, a sensor's) asks: store URL -> key -> bytes.  Records are a few hundred
-# bytes; the cap keeps a daemon that watches thousands of docs runs at a few tens of MB.
+# bytes; the cap (per store) keeps a daemon that watches thousands of docs runs at a few tens of MB.
 _RECORDS: dict[str, dict[str, bytes]] = {}
 _RECORDS_KEPT = 100_000
 _NO_BUCKET = ("NoSuchBucket", "ContainerNotFound")  # S3's and Azure's codes for a bucket that is not there
@@ -71,6 +71,13 @@ def _unreachable(exc: BaseException) -> bool:
     return "error sending request" in text or "kind: Connect" in text or "timed out" in text.lower()
 
 
+class _Scopes(threading.local):
+    """This thread's open one_listing() blocks: root prefix -> its listing (None: not listed yet)."""
+
+    def __init__(self) -> None:
+        self.roots: dict[str, list[str] | None] = {}
+
+
 class ObjectBlobs:
     is_local = False
 
@@ -92,7 +99,7 @@ class ObjectBlobs:
         except Exception as exc:  # obstore raises its own errors (and ValueError) for a bad URL or config
             raise StoreError(f"artifact store {self.url}: cannot open it ({_reason(exc)}); fix DOCSGEN_STORE") from None
         self._records = _RECORDS.setdefault(self.url, {})
-        self._scopes = threading.local()  # per thread: see one_listing()
+        self._scopes = _Scopes()
 
     def where(self, key: str) -> str:
         return f"{self.url}/{key}"
@@ -106,7 +113,7 @@ class ObjectBlobs:
         listing, so it always sees what it wrote; another machine's writes during the block show in
         the next block, as if they had come just after it.
         """
-        roots, root = self._scope_roots(), prefix.rstrip("/")
+        roots, root = self._scopes.roots, prefix.rstrip("/")
         outer = root in roots
         roots.setdefault(root, None)
         try:
@@ -115,17 +122,9 @@ class ObjectBlobs:
             if not outer:
                 roots.pop(root, None)
 
-    def _scope_roots(self) -> dict[str, list[str] | None]:
-        roots: dict[str, list[str] | None] | None = getattr(self._scopes, "roots", None)
-        if roots is None:
-            roots = self._scopes.roots = {}
-        return roots
-
     def _listed_under(self, base: str) -> list[str] | None:
         """Keys under ``base`` (ending in /) from an open one_listing() block, or None outside one."""
-        roots = getattr(self._scopes, "roots", None)
-        if not roots:
-            return None
+        roots = self._scopes.roots
         for root, listing in roots.items():
             if base.startswith(f"{root}/"):
                 if listing is None:
@@ -134,10 +133,9 @@ class ObjectBlobs:
         return None
 
     def _wrote(self) -> None:
-        roots = getattr(self._scopes, "roots", None)
-        if roots:
-            for root in roots:
-                roots[root] = None  # listed again on the next read
+        roots = self._scopes.roots
+        for root in roots:
+            roots[root] = None  # listed again on the next read
 
     def _error(self, exc: BaseException, action: str, key: str = "") -> StoreError:
         if _unreachable(exc):
@@ -249,10 +247,9 @@ class ObjectBlobs:
         lines = []
         for record_key in record_keys:
             data = self._records.get(record_key)
-            if data is None and sum(len(cached) for cached in _RECORDS.values()) >= _RECORDS_KEPT:
-                for cached in _RECORDS.values():
-                    cached.clear()
             if data is None:
+                if len(self._records) >= _RECORDS_KEPT:
+                    self._records.clear()
                 data = self.get(record_key)
                 if data is None:  # listed, then gone: only a quarantine removes objects
                     continue

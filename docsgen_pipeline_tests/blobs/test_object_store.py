@@ -19,7 +19,7 @@ from docsgen_pipeline.blobs.object_store import ObjectBlobs
 from docsgen_pipeline.errors import BudgetExceededError, ConfigError, StoreError
 from docsgen_pipeline.store import ArtifactStore, EventLedger, RunRegistration, sha256_hex
 from docsgen_pipeline.verify import verify_run
-from docsgen_pipeline_tests.support.object_store import ObjectServer, S3Server, object_env, object_server
+from docsgen_pipeline_tests.support.object_store import ObjectServer, object_env, object_server
 from docsgen_pipeline_tests.support.processes import free_port
 
 __all__ = ["object_env", "object_server"]  # fixtures
@@ -42,8 +42,7 @@ def _registration(run_id: str = "acme-1", brief: str = BRIEF) -> RunRegistration
 
 @pytest.fixture
 def url(object_env: ObjectServer) -> str:
-    scheme = "s3" if isinstance(object_env, S3Server) else "az"
-    return f"{scheme}://{object_env.create_bucket()}/team/docs"
+    return object_env.store_url("team/docs")
 
 
 def _machine(url: str, tmp_path: Path, name: str) -> ArtifactStore:
@@ -154,13 +153,8 @@ def test_events_and_bundles_reach_the_other_machine(url: str, tmp_path: Path) ->
 def test_unreachable_store_is_one_store_error_naming_the_url(
     object_env: ObjectServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    nowhere = f"http://127.0.0.1:{free_port()}"  # nothing listens there
-    if isinstance(object_env, S3Server):
-        monkeypatch.setenv("AWS_ENDPOINT_URL", nowhere)
-        url = "s3://nowhere/docs"
-    else:
-        monkeypatch.setenv("AZURITE_BLOB_STORAGE_URL", nowhere)
-        url = "az://nowhere/docs"
+    monkeypatch.setenv(object_env.endpoint_var, f"http://127.0.0.1:{free_port()}")  # nothing listens there
+    url = f"{object_env.scheme}://nowhere/docs"
     store = ArtifactStore(url, local_root=tmp_path)
     for action in (store.check, lambda: store.has_run("acme-1")):
         with pytest.raises(StoreError) as caught:
@@ -170,12 +164,13 @@ def test_unreachable_store_is_one_store_error_naming_the_url(
 
 
 def test_a_missing_bucket_is_one_store_error_naming_it(object_env: ObjectServer, tmp_path: Path) -> None:
-    url = ("s3" if isinstance(object_env, S3Server) else "az") + "://no-such-bucket-here/docs"
+    url = f"{object_env.scheme}://no-such-bucket-here/docs"
     with pytest.raises(StoreError) as caught:
         ArtifactStore(url, local_root=tmp_path).check()
     (line,) = str(caught.value).splitlines()
-    code = "NoSuchBucket" if isinstance(object_env, S3Server) else "ContainerNotFound"
-    assert line.startswith(f"artifact store {url} cannot list its root (404 Not Found: {code}, "), line
+    assert line.startswith(
+        f"artifact store {url} cannot list its root (404 Not Found: {object_env.no_bucket_code}, "
+    ), line
     assert line.endswith(
         "create the bucket (container) no-such-bucket-here or fix DOCSGEN_STORE (`docsgen doctor` checks it)"
     )
@@ -215,24 +210,25 @@ def test_a_block_of_reads_sees_one_listing_and_its_own_writes_at_once(url: str, 
 
 
 def test_a_block_of_reads_is_per_thread(url: str, tmp_path: Path) -> None:
-    """A thread's block never hides what another thread of the same process wrote from that thread."""
-    store = _machine(url, tmp_path, "one")
-    store.register_run(_registration(), BRIEF, "name: design-docs\n")
-    store.put("acme-1", "files", "a.md", "# A1\n")
+    """A thread's block never hides another machine's write from another thread of the same process."""
+    one, two = _machine(url, tmp_path, "one"), _machine(url, tmp_path, "two")
+    one.register_run(_registration(), BRIEF, "name: design-docs\n")
+    one.put("acme-1", "files", "a.md", "# A1\n")
     seen: list[int] = []
 
-    def writer() -> None:
-        store.put("acme-1", "files", "a.md", "# A2\n")
-        record = store.latest("acme-1", "files", "a.md")
+    def reader() -> None:  # no block of its own: it lists afresh
+        record = one.latest("acme-1", "files", "a.md")
         seen.append(record.version if record else 0)
 
-    with store.one_listing("acme-1"):
-        assert store.latest("acme-1", "files", "a.md").version == 1  # type: ignore[union-attr]
-        thread = threading.Thread(target=writer)
+    with one.one_listing("acme-1"):
+        assert one.latest("acme-1", "files", "a.md").version == 1  # type: ignore[union-attr]
+        two.put("acme-1", "files", "a.md", "# A2\n")
+        thread = threading.Thread(target=reader)
         thread.start()
         thread.join(timeout=60)
+        assert one.latest("acme-1", "files", "a.md").version == 1  # type: ignore[union-attr]
     assert seen == [2]
-    assert store.latest("acme-1", "files", "a.md").version == 2  # type: ignore[union-attr]
+    assert one.latest("acme-1", "files", "a.md").version == 2  # type: ignore[union-attr]
 
 
 def test_verify_reports_an_upload_whose_writer_died_before_recording_it(

@@ -35,17 +35,13 @@ def _hashes(bundle: Path) -> dict[str, str]:
     return {entry["file"]: entry["sha256"] for entry in manifest["files"]}
 
 
-def _url(server: ObjectServer) -> str:
-    return f"{'s3' if isinstance(server, S3Server) else 'az'}://{server.create_bucket()}/docs"
-
-
 def test_batch_run_on_the_object_store_matches_the_local_store(
     docsgen_home: Home, object_env: ObjectServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["run", str(BRIEF), "--run-id", "local-1"]) == 0
     local_bundle = Path(capsys.readouterr().out.strip().splitlines()[-1])
 
-    url = _url(object_env)
+    url = object_env.store_url()
     monkeypatch.setenv("DOCSGEN_STORE", url)
     assert main(["run", str(BRIEF), "--run-id", "remote-1"]) == 0
     remote_bundle = Path(capsys.readouterr().out.strip().splitlines()[-1])
@@ -80,7 +76,7 @@ def test_unreachable_object_store_is_one_line_and_doctor_says_so(
 def test_doctor_reports_a_reachable_object_store(
     docsgen_home: Home, object_env: ObjectServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    url = _url(object_env)
+    url = object_env.store_url()
     monkeypatch.setenv("DOCSGEN_STORE", url)
     assert main(["doctor"]) == 0
     assert f"  ok   artifact store: {url} answers" in capsys.readouterr().out

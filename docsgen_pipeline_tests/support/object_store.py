@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -28,22 +29,42 @@ MOTO_SERVER = shutil.which("moto_server") or str(Path(sys.executable).with_name(
 
 
 @dataclass(frozen=True)
-class S3Server:
+class _Server:
     endpoint: str  # http://127.0.0.1:PORT
-    log: Path | None = None  # moto's request log (one line per request), while the server runs
+    scheme: ClassVar[str]  # of DOCSGEN_STORE URLs on this server
+    endpoint_var: ClassVar[str]  # the variable obstore takes the endpoint from
+    no_bucket_code: ClassVar[str]  # the server's error code for a bucket that is not there
+
+    def env(self) -> dict[str, str]:
+        raise NotImplementedError
+
+    def create_bucket(self, name: str | None = None) -> str:
+        raise NotImplementedError
+
+    def store_url(self, prefix: str = "docs") -> str:
+        """A new bucket's ``<scheme>://<bucket>/<prefix>``."""
+        return f"{self.scheme}://{self.create_bucket()}/{prefix}"
+
+    def store_env(self, prefix: str = "docs") -> dict[str, str]:
+        """A new bucket as the artifact store (``DOCSGEN_STORE``) and the variables to reach it."""
+        return {"DOCSGEN_STORE": self.store_url(prefix), **self.env()}
+
+
+@dataclass(frozen=True)
+class S3Server(_Server):
+    log: Path  # moto's request log (one line per request), while the server runs
+    scheme = "s3"
+    endpoint_var = "AWS_ENDPOINT_URL"
+    no_bucket_code = "NoSuchBucket"
 
     def env(self) -> dict[str, str]:
         """What a process needs to reach this server as S3 (obstore reads these variables)."""
         return {
-            "AWS_ENDPOINT_URL": self.endpoint,
+            self.endpoint_var: self.endpoint,
             "AWS_ACCESS_KEY_ID": "testing",
             "AWS_SECRET_ACCESS_KEY": "testing",
             "AWS_REGION": "us-east-1",
         }
-
-    def store_env(self, prefix: str = "docs") -> dict[str, str]:
-        """A new bucket as the artifact store: ``DOCSGEN_STORE=s3://<bucket>/<prefix>`` and the ``AWS_*`` above."""
-        return {"DOCSGEN_STORE": f"s3://{self.create_bucket()}/{prefix}", **self.env()}
 
     def create_bucket(self, name: str | None = None) -> str:
         """A new empty bucket (moto does not check signatures, so a plain PUT creates it)."""
@@ -84,7 +105,7 @@ def s3_server() -> Iterator[S3Server]:
         yield server
 
 
-def _point_at(server: S3Server | AzureServer, monkeypatch: pytest.MonkeyPatch) -> None:
+def _point_at(server: _Server, monkeypatch: pytest.MonkeyPatch) -> None:
     for name, value in server.env().items():
         monkeypatch.setenv(name, value)
 
@@ -103,8 +124,10 @@ AZURITE_BIN = Path(__file__).with_name("azurite") / "node_modules" / ".bin" / "a
 
 
 @dataclass(frozen=True)
-class AzureServer:
-    endpoint: str  # http://127.0.0.1:PORT
+class AzureServer(_Server):
+    scheme = "az"
+    endpoint_var = "AZURITE_BLOB_STORAGE_URL"
+    no_bucket_code = "ContainerNotFound"
 
     def env(self) -> dict[str, str]:
         """What a process needs to reach this server as Azure Blob Storage (obstore reads these)."""
@@ -112,11 +135,8 @@ class AzureServer:
             "AZURE_STORAGE_ACCOUNT_NAME": AZURITE_ACCOUNT,
             "AZURE_STORAGE_ACCOUNT_KEY": AZURITE_KEY,
             "AZURE_STORAGE_USE_EMULATOR": "true",
-            "AZURITE_BLOB_STORAGE_URL": self.endpoint,
+            self.endpoint_var: self.endpoint,
         }
-
-    def store_env(self, prefix: str = "docs") -> dict[str, str]:
-        return {"DOCSGEN_STORE": f"az://{self.create_bucket()}/{prefix}", **self.env()}
 
     def create_bucket(self, name: str | None = None) -> str:
         """A new empty container (Azure's name for a bucket)."""
